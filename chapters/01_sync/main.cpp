@@ -1,0 +1,75 @@
+// Chapter 01: synchronous. One HTTP request at a time.
+//
+// The idea: a blocking call holds the whole program until its answer comes
+// back. Fetching twenty repositories with a 100 ms round trip takes twenty
+// times 100 ms, and the CPU spends almost all of it waiting. Every chapter
+// after this one is a different answer to that waiting.
+//
+// Python (the talk):  for repo_url in REPOS: requests.get(repo_url).json()
+// C++ (here):         for (name : repositories()) client->Get(path)
+//
+// Run it: ./workbook run 01 (starts the offline GitHub stand-in for you).
+#include <iostream>
+
+#include "workbook/blocking_client.hpp"
+#include "workbook/github.hpp"
+#include "workbook/timing.hpp"
+
+int main() {
+    workbook::ApiConfig api;
+    try {
+        // WORKBOOK_GITHUB_API and GITHUB_TOKEN decide where the requests go;
+        // by default, to the stand-in on this machine.
+        api = workbook::api_config_from_env();
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 2;
+    }
+    const auto& repos = workbook::repositories();
+    std::cout << "Fetching " << repos.size() << " repositories from " << api.origin()
+              << ", one at a time\n";
+
+    // One client for all the requests: cpp-httplib keeps the connection open
+    // between them, so only the first one pays for the TCP (and TLS) setup.
+    const auto client = workbook::make_blocking_client(api);
+    int failed = 0;
+    workbook::Stopwatch stopwatch;
+
+    // [slide:sync_loop]
+    for (const auto& full_name : repos) {
+        // Get() returns only when the whole response is in: for those 100 ms
+        // this thread, and so this program, does nothing else at all.
+        const auto response = client->Get(api.repo_path(full_name));
+        if (!response) {
+            // No answer: the server is down, hung, or its certificate did not
+            // verify. Say which, and go on with the next repository.
+            std::cerr << workbook::describe_transport_failure(
+                             api, full_name, workbook::transport_failure(*client, response.error()))
+                      << "\n";
+            ++failed;
+            continue;
+        }
+        if (response->status != 200) {
+            std::cerr << workbook::describe_status(full_name, response->status, response->body,
+                                                   response->get_header_value("X-RateLimit-Remaining"))
+                      << "\n";
+            ++failed;
+            continue;
+        }
+        try {
+            std::cout << workbook::to_string(workbook::parse_repo_info(response->body)) << "\n";
+        } catch (const workbook::ParseError& e) {
+            std::cerr << full_name << ": " << e.what() << "\n";
+            ++failed;
+        }
+    }
+    // [/slide]
+
+    std::cout << workbook::timing_line(stopwatch.elapsed()) << "\n";
+    if (failed > 0) {
+        std::cerr << failed << " of " << repos.size() << " repositories failed (see above); "
+                  << repos.size() - static_cast<std::size_t>(failed) << " succeeded.\n";
+        return 1;
+    }
+    return 0;
+}

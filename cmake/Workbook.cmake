@@ -1,0 +1,129 @@
+# workbook_chapter(NN topic) adds one chapter:
+#   chapterNN          the demo (chapters/NN_topic/main.cpp)
+#   chapterNN_tests    tests/chapterNN_test.cpp linked with the student's
+#                      exercise.cpp, or with the reference when WORKBOOK_SOLUTIONS
+#   chapterNN_stub_tests  (WORKBOOK_STUB_CHECK only) the same test objects
+#                      linked with the shipped stub
+# and registers, for CTest:
+#   chapterNN.build    a fixture that rebuilds the chapter before its tests,
+#                      so `ctest -R chapterNN` never tests a stale binary
+#   chapterNN.<case>   one test per doctest TEST_CASE, labelled chapterNN
+#   chapterNN.demo     the demo against a freshly started stand-in
+#   chapterNN.stub.*   (WORKBOOK_STUB_CHECK) every TODO test must fail on the
+#                      stub, and every TODO must have a test
+
+if(WORKBOOK_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(WORKBOOK_SANITIZE STREQUAL "thread")
+  # g++ 12 warns that atomic_thread_fence is not instrumented; Asio uses none
+  # that matter here.
+  add_compile_options(-fsanitize=thread -Wno-tsan)
+  add_link_options(-fsanitize=thread)
+elseif(NOT WORKBOOK_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "WORKBOOK_SANITIZE must be empty, 'address' or 'thread', not '${WORKBOOK_SANITIZE}'")
+endif()
+
+# The warnings every file of the workbook is clean under.
+function(workbook_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+endfunction()
+
+# Reads the TEST_CASE names of a doctest file at configure time, so the tests
+# are known to CTest before anything is built (the build fixture needs that).
+function(workbook_test_cases file out_var)
+  set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${file}")
+  file(STRINGS "${file}" lines REGEX "^[ \t]*TEST_CASE[ \t]*\\(")
+  set(cases "")
+  foreach(line IN LISTS lines)
+    if(NOT line MATCHES "TEST_CASE[ \t]*\\([ \t]*\"([^\"]+)\"")
+      message(FATAL_ERROR "${file}: cannot read the test name in: ${line}")
+    endif()
+    set(name "${CMAKE_MATCH_1}")
+    # doctest reads , * ? and \ in --test-case as filter syntax, and CMake
+    # splits lists at ;, so a name with one would silently match nothing.
+    if(name MATCHES "[,;*?\\\\]")
+      message(FATAL_ERROR "${file}: the test name \"${name}\" may not contain , ; * ? or \\")
+    endif()
+    list(APPEND cases "${name}")
+  endforeach()
+  set(${out_var} "${cases}" PARENT_SCOPE)
+endfunction()
+
+# Registers every case of `exe` (built from `spec`) as `prefix<case>`.
+function(workbook_register_cases exe spec prefix label fixture)
+  workbook_test_cases("${spec}" cases)
+  foreach(name IN LISTS cases)
+    add_test(NAME "${prefix}${name}" COMMAND ${exe} "--test-case=${name}")
+    set_tests_properties("${prefix}${name}" PROPERTIES
+      LABELS "${label}" TIMEOUT 60 FIXTURES_REQUIRED "${fixture}")
+  endforeach()
+  set(WORKBOOK_LAST_CASES "${cases}" PARENT_SCOPE)
+endfunction()
+
+function(workbook_chapter nn topic)
+  cmake_parse_arguments(ARG "" "DEMO_EXPECT" "LIBRARIES" ${ARGN})
+  if(NOT ARG_DEMO_EXPECT)
+    set(ARG_DEMO_EXPECT "Execution time")
+  endif()
+  set(dir "${CMAKE_SOURCE_DIR}/chapters/${nn}_${topic}")
+  set(solution "${CMAKE_SOURCE_DIR}/solutions/${nn}_${topic}/exercise.cpp")
+  set(spec "${CMAKE_SOURCE_DIR}/tests/chapter${nn}_test.cpp")
+  set(ch "chapter${nn}")
+
+  add_executable(${ch} "${dir}/main.cpp")
+  target_link_libraries(${ch} PRIVATE workbook ${ARG_LIBRARIES})
+  workbook_warnings(${ch})
+
+  # The spec is compiled once; the same objects are linked with each answer.
+  add_library(${ch}_spec OBJECT "${spec}")
+  target_include_directories(${ch}_spec PUBLIC "${dir}")
+  target_link_libraries(${ch}_spec PUBLIC workbook workbook_test_main ${ARG_LIBRARIES})
+  workbook_warnings(${ch}_spec)
+
+  if(WORKBOOK_SOLUTIONS)
+    set(answer "${solution}")
+  else()
+    set(answer "${dir}/exercise.cpp")
+  endif()
+  add_executable(${ch}_tests "${answer}")
+  target_link_libraries(${ch}_tests PRIVATE ${ch}_spec)
+  workbook_warnings(${ch}_tests)
+  set(build_targets ${ch} ${ch}_tests fake-github)
+
+  if(WORKBOOK_STUB_CHECK)
+    add_executable(${ch}_stub_tests "${dir}/exercise.cpp")
+    target_link_libraries(${ch}_stub_tests PRIVATE ${ch}_spec)
+    workbook_warnings(${ch}_stub_tests)
+    list(APPEND build_targets ${ch}_stub_tests)
+  endif()
+
+  add_test(NAME ${ch}.build
+    COMMAND "${CMAKE_COMMAND}" --build "${CMAKE_BINARY_DIR}" --target ${build_targets})
+  set_tests_properties(${ch}.build PROPERTIES
+    FIXTURES_SETUP ${ch}.build LABELS ${ch} RESOURCE_LOCK workbook_build TIMEOUT 600)
+
+  workbook_register_cases(${ch}_tests "${spec}" "${ch}." ${ch} ${ch}.build)
+  set(cases "${WORKBOOK_LAST_CASES}")
+
+  add_test(NAME ${ch}.demo
+    COMMAND bash "${CMAKE_SOURCE_DIR}/shared/scripts/demo-test.sh"
+            $<TARGET_FILE:fake-github> "${ARG_DEMO_EXPECT}" $<TARGET_FILE:${ch}>)
+  set_tests_properties(${ch}.demo PROPERTIES
+    LABELS ${ch} TIMEOUT 120 FIXTURES_REQUIRED ${ch}.build)
+
+  if(WORKBOOK_STUB_CHECK)
+    # A test named "NN.n ..." checks TODO(NN.n); on the stub it must fail.
+    foreach(name IN LISTS cases)
+      if(name MATCHES "^${nn}\\.[0-9]+ ")
+        add_test(NAME "${ch}.stub.${name}" COMMAND ${ch}_stub_tests "--test-case=${name}")
+        set_tests_properties("${ch}.stub.${name}" PROPERTIES
+          LABELS "${ch}" TIMEOUT 60 WILL_FAIL TRUE FIXTURES_REQUIRED ${ch}.build)
+      endif()
+    endforeach()
+    add_test(NAME ${ch}.stub.todos
+      COMMAND "${CMAKE_COMMAND}" -DSTUB=${dir}/exercise.cpp -DSPEC=${spec} -DNN=${nn}
+              -P "${CMAKE_SOURCE_DIR}/cmake/CheckTodos.cmake")
+    set_tests_properties(${ch}.stub.todos PROPERTIES LABELS ${ch})
+  endif()
+endfunction()

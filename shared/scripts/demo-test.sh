@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The smoke test of a chapter's demo: starts a private stand-in (HTTP and
+# HTTPS, free ports), runs the demo against each, and checks that it exits 0
+# and prints what it should. Usage: demo-test.sh FAKE_GITHUB EXPECT_REGEX DEMO
+set -uo pipefail
+fake_github=$1 expect=$2 demo=$3
+dir=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+
+"$fake_github" --port 0 --port-file "$dir/http" --tls-port 0 --tls-port-file "$dir/https" \
+  --latency 20 --quiet </dev/null >"$dir/stand-in.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+  [ -s "$dir/http" ] && [ -s "$dir/https" ] && break
+  kill -0 "$pid" 2>/dev/null || { echo "the stand-in did not start:"; cat "$dir/stand-in.log"; exit 1; }
+  sleep 0.1
+done
+
+status=0
+for api in "http://127.0.0.1:$(cat "$dir/http")" "https://localhost:$(cat "$dir/https")"; do
+  echo "== $(basename "$demo") against $api"
+  output=$(WORKBOOK_GITHUB_API=$api "$demo" 2>&1)
+  code=$?
+  echo "$output"
+  if [ $code -ne 0 ]; then
+    echo "FAILED: the demo exited with $code"; status=1
+  elif ! grep -Eq "$expect" <<<"$output"; then
+    echo "FAILED: the output has no line matching: $expect"; status=1
+  fi
+done
+exit $status

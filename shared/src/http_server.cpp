@@ -1,0 +1,497 @@
+#include "workbook/http_server.hpp"
+
+#include <llhttp.h>
+
+#include <algorithm>
+#include <array>
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/ssl.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <cctype>
+#include <list>
+#include <system_error>
+
+namespace workbook::http {
+
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+// Errors are expected outcomes on a server (a client hangs up, a deadline
+// closes a socket), so operations return them as values instead of throwing.
+constexpr auto nothrow = asio::experimental::as_tuple(asio::use_awaitable);
+
+std::string_view Request::header(std::string_view name) const {
+    for (const auto& h : headers) {
+        if (std::equal(h.name.begin(), h.name.end(), name.begin(), name.end(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) ==
+                       std::tolower(static_cast<unsigned char>(b));
+            })) {
+            return h.value;
+        }
+    }
+    return {};
+}
+
+std::string_view reason_phrase(int status) {
+    switch (status) {
+        case 200: return "OK";
+        case 201: return "Created";
+        case 204: return "No Content";
+        case 301: return "Moved Permanently";
+        case 304: return "Not Modified";
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 408: return "Request Timeout";
+        case 413: return "Content Too Large";
+        case 422: return "Unprocessable Entity";
+        case 429: return "Too Many Requests";
+        case 431: return "Request Header Fields Too Large";
+        case 500: return "Internal Server Error";
+        case 501: return "Not Implemented";
+        case 502: return "Bad Gateway";
+        case 503: return "Service Unavailable";
+        default: return "Unknown";
+    }
+}
+
+// What a connection tells the server about itself, so stop() can reach it.
+struct ConnectionBase {
+    virtual ~ConnectionBase() = default;
+    // Between requests: close now. Within one: close after its response.
+    virtual void stop_gracefully() = 0;
+    // Close now, and cancel the handler if it is waiting (a hung request).
+    virtual void close_now() = 0;
+};
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+    asio::any_io_executor executor;
+    Handler handler;
+    ServerOptions options;
+    std::list<tcp::acceptor> acceptors;
+    std::list<ConnectionBase*> connections;  // each removes itself when it ends
+    asio::steady_timer grace_timer{executor};
+    bool stopping = false;
+
+    Impl(asio::any_io_executor ex, Handler h, ServerOptions o)
+        : executor(std::move(ex)), handler(std::move(h)), options(std::move(o)) {}
+
+    void log(std::string_view what) const {
+        if (options.log) options.log(what);
+    }
+
+    template <class Stream>
+    asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::ssl::context* tls);
+    void stop();
+};
+
+namespace {
+
+// Renders the status line and headers. The body goes out as a second buffer.
+std::string render_head(const Response& res, bool keep_alive) {
+    std::string head = "HTTP/1.1 " + std::to_string(res.status) + " " +
+                       std::string(reason_phrase(res.status)) + "\r\n";
+    for (const auto& h : res.headers) head += h.name + ": " + h.value + "\r\n";
+    head += "Content-Length: " + std::to_string(res.body.size()) + "\r\n";
+    head += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+    return head;
+}
+
+Response plain_error(int status, std::string text) {
+    Response res;
+    res.status = status;
+    res.headers.push_back({"Content-Type", "text/plain; charset=utf-8"});
+    res.body = std::move(text) + "\n";
+    res.close = true;
+    return res;
+}
+
+// One client connection: read, parse, answer, repeat. Stream is a TCP socket
+// or a TLS stream over one.
+template <class Stream>
+class Connection : public ConnectionBase, public std::enable_shared_from_this<Connection<Stream>> {
+public:
+    static constexpr bool is_tls = !std::is_same_v<Stream, tcp::socket>;
+
+    Connection(std::shared_ptr<Server::Impl> server, Stream stream)
+        : server_(std::move(server)), stream_(std::move(stream)), deadline_(server_->executor) {
+        llhttp_settings_init(&settings_);
+        settings_.on_message_begin = &Connection::on_message_begin;
+        settings_.on_url = &Connection::on_url;
+        settings_.on_header_field = &Connection::on_header_field;
+        settings_.on_header_value = &Connection::on_header_value;
+        settings_.on_headers_complete = &Connection::on_headers_complete;
+        settings_.on_body = &Connection::on_body;
+        settings_.on_message_complete = &Connection::on_message_complete;
+        llhttp_init(&parser_, HTTP_REQUEST, &settings_);
+        parser_.data = this;
+    }
+
+    // Runs the connection; `signal` lets close_now() cancel a waiting handler.
+    void start() {
+        server_->connections.push_back(this);
+        self_in_list_ = std::prev(server_->connections.end());
+        auto self = this->shared_from_this();
+        asio::co_spawn(server_->executor, watchdog(self), asio::detached);
+        asio::co_spawn(server_->executor, run(self),
+                       asio::bind_cancellation_slot(cancel_.slot(), asio::detached));
+    }
+
+    void stop_gracefully() override {
+        if (state_ == State::idle) {
+            close_socket();
+        } else {
+            stop_after_response_ = true;
+        }
+    }
+
+    void close_now() override {
+        close_socket();
+        cancel_.emit(asio::cancellation_type::terminal);
+    }
+
+private:
+    enum class State { idle, head, body, handling, closed };
+
+    asio::awaitable<void> run(std::shared_ptr<Connection>) {
+        try {
+            co_await serve();
+        } catch (const std::exception& e) {
+            // A handler that throws (or a cancelled one) ends only this
+            // connection, never the server.
+            server_->log(std::string("connection ended: ") + e.what());
+        }
+        close_socket();
+        server_->connections.erase(self_in_list_);
+        // The last connection of a stopping server: no need to wait out the
+        // grace period (its timer would keep the event loop running).
+        if (server_->stopping && server_->connections.empty()) server_->grace_timer.cancel();
+    }
+
+    asio::awaitable<void> serve() {
+        if constexpr (is_tls) {
+            set_deadline(server_->options.head_timeout);
+            auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, nothrow);
+            if (ec) {
+                server_->log("TLS handshake failed: " + ec.message());
+                co_return;
+            }
+        }
+        enter_idle();
+        std::array<char, 4096> buffer;
+        for (;;) {
+            auto [ec, n] = co_await stream_.async_read_some(asio::buffer(buffer), nothrow);
+            if (ec) {
+                if (state_ == State::head && timed_out_) server_->log("request head took too long: closed");
+                co_return;  // the client hung up, or the watchdog closed the socket
+            }
+            if (state_ == State::idle) {
+                // The first byte of a request starts the clock for its head.
+                state_ = State::head;
+                set_deadline(server_->options.head_timeout);
+            }
+            const char* data = buffer.data();
+            std::size_t size = n;
+            // A single read can hold the end of one request and the start of
+            // the next (pipelining): keep feeding llhttp until it wants more.
+            while (size > 0) {
+                const llhttp_errno_t err = llhttp_execute(&parser_, data, size);
+                if (err == HPE_OK) break;
+                if (err != HPE_PAUSED) {
+                    co_await reject(err);
+                    co_return;
+                }
+                // on_message_complete paused the parser after a whole request.
+                const char* stop = llhttp_get_error_pos(&parser_);
+                size -= static_cast<std::size_t>(stop - data);
+                data = stop;
+                if (!co_await answer()) co_return;
+                llhttp_resume(&parser_);
+                if (size > 0) {
+                    state_ = State::head;
+                    set_deadline(server_->options.head_timeout);
+                }
+            }
+        }
+    }
+
+    // Calls the handler and writes its response. False: close the connection.
+    asio::awaitable<bool> answer() {
+        state_ = State::handling;
+        deadline_.expires_at(Clock::time_point::max());  // the handler takes what it takes
+        Request request = std::move(request_);
+        request_ = {};
+        const auto q = request.target.find('?');
+        request.path = request.target.substr(0, q);
+        if (q != std::string::npos) request.query = request.target.substr(q + 1);
+
+        Response response = co_await server_->handler(request);
+        const bool keep_alive = request.keep_alive && !response.close && !stop_after_response_ &&
+                                !server_->stopping && state_ != State::closed;
+        set_deadline(server_->options.idle_timeout);  // a client that never reads the answer
+        if (!co_await write(response, keep_alive)) co_return false;
+        if (!keep_alive) {
+            co_await shutdown();
+            co_return false;
+        }
+        enter_idle();
+        co_return true;
+    }
+
+    asio::awaitable<bool> write(const Response& response, bool keep_alive) {
+        const std::string head = render_head(response, keep_alive);
+        if (response.ending == Ending::complete) {
+            std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(response.body)};
+            auto [ec, n] = co_await asio::async_write(stream_, buffers, nothrow);
+            co_return !ec;
+        }
+        // A fault on purpose: half the body, then FIN (truncate) or RST (reset).
+        std::array<asio::const_buffer, 2> buffers{
+            asio::buffer(head), asio::buffer(response.body.data(), response.body.size() / 2)};
+        co_await asio::async_write(stream_, buffers, nothrow);  // if it fails, it is closed anyway
+        std::error_code ignored;
+        if (response.ending == Ending::reset) {
+            // SO_LINGER with a zero timeout makes close() send RST.
+            stream_.lowest_layer().set_option(asio::socket_base::linger(true, 0), ignored);
+        } else {
+            stream_.lowest_layer().shutdown(tcp::socket::shutdown_send, ignored);
+        }
+        close_socket();
+        co_return false;
+    }
+
+    // A request llhttp rejected, or one over a limit: answer, then close.
+    asio::awaitable<void> reject(llhttp_errno_t err) {
+        // A limit sets its own status (431, 413); whatever else llhttp
+        // rejects is a malformed request.
+        int status = limit_status_ != 0 ? limit_status_ : 400;
+        std::string why = llhttp_get_error_reason(&parser_) ? llhttp_get_error_reason(&parser_) : "";
+        if (err == HPE_PAUSED_UPGRADE) {
+            status = 501;
+            why = "upgrades are not supported";
+        }
+        server_->log("rejected a request with " + std::to_string(status) + ": " + why);
+        set_deadline(std::chrono::seconds(1));
+        const Response res = plain_error(status, std::string(reason_phrase(status)) + ": " + why);
+        if (co_await write(res, false)) co_await shutdown();
+    }
+
+    // Ends the connection politely: TLS close_notify, then FIN. The watchdog
+    // bounds how long a peer that does not answer can keep us here.
+    asio::awaitable<void> shutdown() {
+        set_deadline(std::chrono::seconds(1));
+        if constexpr (is_tls) {
+            co_await stream_.async_shutdown(nothrow);
+        }
+        std::error_code ignored;
+        stream_.lowest_layer().shutdown(tcp::socket::shutdown_send, ignored);
+        close_socket();
+    }
+
+    void enter_idle() {
+        state_ = State::idle;
+        header_bytes_ = 0;
+        if (stop_after_response_ || server_->stopping) {
+            close_socket();
+            return;
+        }
+        set_deadline(server_->options.idle_timeout);
+    }
+
+    void set_deadline(std::chrono::milliseconds from_now) { deadline_.expires_after(from_now); }
+
+    void close_socket() {
+        if (state_ == State::closed) return;
+        state_ = State::closed;
+        std::error_code ignored;
+        stream_.lowest_layer().close(ignored);
+        deadline_.cancel();
+    }
+
+    // One per connection: closes the socket when the current deadline
+    // passes. Moving the deadline wakes it up to wait for the new one.
+    asio::awaitable<void> watchdog(std::shared_ptr<Connection>) {
+        while (state_ != State::closed) {
+            co_await deadline_.async_wait(nothrow);
+            if (state_ != State::closed && deadline_.expiry() <= Clock::now()) {
+                timed_out_ = true;
+                close_socket();
+            }
+        }
+    }
+
+    // llhttp callbacks: plain functions that find the connection in `data`.
+    static Connection& self(llhttp_t* p) { return *static_cast<Connection*>(p->data); }
+
+    static int on_message_begin(llhttp_t* p) {
+        self(p).request_ = {};
+        self(p).header_bytes_ = 0;
+        return 0;
+    }
+    // Counts the head's bytes; over the limit, the request gets 431.
+    bool head_too_large(std::size_t more) {
+        header_bytes_ += more;
+        if (header_bytes_ <= server_->options.max_header_bytes) return false;
+        limit_status_ = 431;
+        llhttp_set_error_reason(&parser_, "the request head is larger than the server accepts");
+        return true;
+    }
+    static int on_url(llhttp_t* p, const char* at, std::size_t n) {
+        if (self(p).head_too_large(n)) return HPE_USER;
+        self(p).request_.target.append(at, n);
+        return 0;
+    }
+    static int on_header_field(llhttp_t* p, const char* at, std::size_t n) {
+        auto& c = self(p);
+        if (c.head_too_large(n + 4)) return HPE_USER;  // + ": " and CRLF
+        auto& headers = c.request_.headers;
+        // llhttp may deliver a name in pieces; a new name starts after a value.
+        if (headers.empty() || c.in_value_) headers.push_back({});
+        c.in_value_ = false;
+        headers.back().name.append(at, n);
+        return 0;
+    }
+    static int on_header_value(llhttp_t* p, const char* at, std::size_t n) {
+        auto& c = self(p);
+        if (c.head_too_large(n)) return HPE_USER;
+        c.in_value_ = true;
+        c.request_.headers.back().value.append(at, n);
+        return 0;
+    }
+    static int on_headers_complete(llhttp_t* p) {
+        auto& c = self(p);
+        c.in_value_ = false;
+        c.request_.method = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
+        c.request_.keep_alive = llhttp_should_keep_alive(p) != 0;
+        if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c.server_->options.max_body_bytes) {
+            c.limit_status_ = 413;
+            llhttp_set_error_reason(p, "the request body is larger than the server accepts");
+            return -1;  // llhttp turns this into HPE_CB_HEADERS_COMPLETE
+        }
+        c.state_ = State::body;
+        return 0;
+    }
+    static int on_body(llhttp_t* p, const char* at, std::size_t n) {
+        auto& c = self(p);
+        if (c.request_.body.size() + n > c.server_->options.max_body_bytes) {
+            c.limit_status_ = 413;  // a chunked body that grows past the limit
+            llhttp_set_error_reason(p, "the request body is larger than the server accepts");
+            return HPE_USER;
+        }
+        c.request_.body.append(at, n);
+        return 0;
+    }
+    static int on_message_complete(llhttp_t*) {
+        // Stop here so the request is answered before the next is parsed.
+        return HPE_PAUSED;
+    }
+
+    std::shared_ptr<Server::Impl> server_;
+    Stream stream_;
+    asio::steady_timer deadline_;
+    asio::cancellation_signal cancel_;
+    std::list<ConnectionBase*>::iterator self_in_list_;
+    llhttp_settings_t settings_;
+    llhttp_t parser_;
+    Request request_;
+    State state_ = State::idle;
+    std::size_t header_bytes_ = 0;
+    int limit_status_ = 0;
+    bool in_value_ = false;
+    bool timed_out_ = false;
+    bool stop_after_response_ = false;
+};
+
+}  // namespace
+
+template <class Stream>
+asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, asio::ssl::context* tls) {
+    auto self = shared_from_this();  // the loop keeps the server's state alive
+    asio::steady_timer backoff(executor);
+    while (!stopping) {
+        auto [ec, socket] = co_await acceptor.async_accept(nothrow);
+        if (stopping || ec == asio::error::operation_aborted) co_return;
+        if (ec) {
+            // Typically EMFILE: out of file descriptors. Accepting again at
+            // once would spin; wait a little and let connections close.
+            log("accept failed: " + ec.message() + "; retrying in 100 ms");
+            backoff.expires_after(std::chrono::milliseconds(100));
+            co_await backoff.async_wait(nothrow);
+            continue;
+        }
+        std::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        if constexpr (std::is_same_v<Stream, tcp::socket>) {
+            std::make_shared<Connection<Stream>>(self, std::move(socket))->start();
+        } else {
+            std::make_shared<Connection<Stream>>(self, Stream(std::move(socket), *tls))->start();
+        }
+    }
+}
+
+void Server::Impl::stop() {
+    if (stopping) return;
+    stopping = true;
+    for (auto& acceptor : acceptors) {
+        std::error_code ignored;
+        acceptor.close(ignored);
+    }
+    // Copy: a connection that closes removes itself from the list.
+    const std::vector<ConnectionBase*> open(connections.begin(), connections.end());
+    for (auto* c : open) c->stop_gracefully();
+    if (connections.empty()) return;
+    grace_timer.expires_after(options.grace);
+    grace_timer.async_wait([self = shared_from_this()](std::error_code) {
+        const std::vector<ConnectionBase*> left(self->connections.begin(), self->connections.end());
+        for (auto* c : left) c->close_now();
+    });
+}
+
+Server::Server(asio::any_io_executor executor, Handler handler, ServerOptions options)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(handler), std::move(options))) {}
+
+Server::~Server() = default;
+
+unsigned short Server::listen(const std::string& address, unsigned short port, asio::ssl::context* tls) {
+    std::error_code ec;
+    const auto ip = asio::ip::make_address(address, ec);
+    if (ec) throw std::system_error(ec, "\"" + address + "\" is not an IP address");
+    tcp::acceptor& acceptor = impl_->acceptors.emplace_back(impl_->executor);
+    const tcp::endpoint endpoint(ip, port);
+    const auto fail = [&](const char* step) {
+        impl_->acceptors.pop_back();
+        throw std::system_error(ec, std::string("cannot ") + step + " " + address + ":" + std::to_string(port));
+    };
+    acceptor.open(endpoint.protocol(), ec);
+    if (ec) fail("open a socket for");
+    // A restarted server may bind while old connections sit in TIME_WAIT.
+    acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (ec) fail("set SO_REUSEADDR on");
+    acceptor.bind(endpoint, ec);
+    if (ec) fail("listen on");
+    acceptor.listen(impl_->options.backlog, ec);
+    if (ec) fail("listen on");
+    const unsigned short bound = acceptor.local_endpoint().port();
+    if (tls) {
+        asio::co_spawn(impl_->executor,
+                       impl_->accept_loop<asio::ssl::stream<tcp::socket>>(acceptor, tls), asio::detached);
+    } else {
+        asio::co_spawn(impl_->executor, impl_->accept_loop<tcp::socket>(acceptor, nullptr), asio::detached);
+    }
+    return bound;
+}
+
+void Server::stop() { impl_->stop(); }
+
+std::size_t Server::connections() const { return impl_->connections.size(); }
+
+}  // namespace workbook::http

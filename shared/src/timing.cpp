@@ -1,0 +1,13 @@
+#include "workbook/timing.hpp"
+
+#include <cstdio>
+
+namespace workbook {
+
+std::string timing_line(std::chrono::duration<double> elapsed) {
+    char text[64];
+    std::snprintf(text, sizeof text, "Execution time = %.2f s", elapsed.count());
+    return text;
+}
+
+}  // namespace workbook

@@ -1,0 +1,110 @@
+// fake-github: the offline stand-in for the GitHub API that every chapter
+// talks to. It answers GET /repos/{owner}/{repo} with GitHub-shaped JSON
+// after a fixed latency, checks tokens, fails on demand, and counts what it
+// sees, so tests can ask it how many requests were in flight at once.
+//
+// The statistics are a contract (tests, the timeline and the benchmarks read
+// them): a request is in flight from the moment its head is parsed until just
+// before its response is written. GET /_stats returns
+//   {"requests": N, "in_flight": N, "max_in_flight": N,
+//    "log": [{"path": ..., "status": ..., "start_us": ..., "end_us": ...}, ...]}
+// and POST /_stats/reset clears it; stats() and reset_stats() do the same
+// in-process.
+//
+// Repositories: the twenty of workbook::repositories(), plus any number of
+// made-up ones named "workbook-bench/repo-N" (N = 0, 1, ...) for load tests.
+//
+// This header stays free of Asio so tests that include it build quickly.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "workbook/github.hpp"
+
+namespace workbook {
+
+// How a repository fails, chosen when the stand-in starts, so a test knows
+// exactly which repository fails and how.
+enum class Fault {
+    none,
+    unauthorized,  // 401 with GitHub's "Bad credentials" body
+    rate_limited,  // 403 with X-RateLimit-Remaining: 0
+    not_found,     // 404
+    server_error,  // 500
+    malformed,     // 200 with a body that is not JSON
+    truncated,     // 200 whose body stops halfway, then the connection closes
+    reset,         // 200 whose body stops halfway, then a TCP reset
+    hang,          // never answers (until the stand-in stops)
+};
+
+// "401", "403", "404", "500", "malformed", "truncated", "reset", "hang"
+// (and "unauthorized", "rate-limit", "not-found", "server-error").
+// Throws std::invalid_argument listing the valid names.
+Fault parse_fault(std::string_view name);
+std::string_view to_string(Fault fault);
+
+struct FakeGithubOptions {
+    std::chrono::milliseconds latency{100};
+    std::map<std::string, std::chrono::milliseconds> latency_for;  // per repository
+    std::map<std::string, Fault> faults;                            // per repository
+    std::string token;  // not empty: every request must send it, else 401
+    std::chrono::milliseconds head_timeout{10'000};
+    bool verbose = false;  // print each connection problem on stderr
+};
+
+struct StatsEntry {
+    std::string path;
+    int status = 0;  // 0: never answered (a hang cut short by stop)
+    long long start_us = 0;  // since the statistics were last reset
+    long long end_us = 0;
+};
+
+struct Stats {
+    long long requests = 0;
+    long long in_flight = 0;
+    long long max_in_flight = 0;
+    std::vector<StatsEntry> log;
+};
+
+std::string to_json(const Stats& stats);
+// Reads what GET /_stats returns. Throws ParseError on anything else.
+Stats stats_from_json(std::string_view json);
+
+// The stand-in, running its own event loop on a thread of its own
+// (start()) or on the calling thread (run()).
+class FakeGithub {
+public:
+    explicit FakeGithub(FakeGithubOptions options = {});
+    ~FakeGithub();  // stops it
+    FakeGithub(const FakeGithub&) = delete;
+    FakeGithub& operator=(const FakeGithub&) = delete;
+
+    // Listen before start()/run(); port 0 picks a free port. Return the port.
+    unsigned short listen_http(const std::string& address = "127.0.0.1", unsigned short port = 0);
+    // HTTPS with the certificate the build made for the stand-in (signed by
+    // the workbook's CA, see paths.hpp) unless others are given.
+    unsigned short listen_https(const std::string& address = "127.0.0.1", unsigned short port = 0,
+                                const std::string& cert_file = {}, const std::string& key_file = {});
+
+    void start();  // serve on a background thread
+    void run();    // serve on this thread until stop() (from a signal handler's thread too)
+    void stop();   // graceful; safe from any thread; waits for the thread of start()
+
+    // What a client needs to reach it: base URL, the token, and the CA.
+    ApiConfig http_api() const;
+    ApiConfig https_api() const;
+
+    Stats stats() const;  // a copy, safe from any thread
+    void reset_stats();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace workbook

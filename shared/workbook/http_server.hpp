@@ -1,0 +1,114 @@
+// The workbook's asynchronous HTTP/1.1 server: Asio coroutines for the I/O,
+// llhttp (the parser of Node.js and aiohttp) for the protocol. Chapter 09
+// teaches how it works; the GitHub stand-in and later chapters serve with it.
+//
+// What it does that a toy server does not:
+//   - keep-alive and pipelining: several requests on one connection, in order;
+//   - limits: a request head over `max_header_bytes` gets 431, a body over
+//     `max_body_bytes` gets 413, anything llhttp rejects gets 400, and the
+//     connection is closed after each of these;
+//   - a deadline for the whole request head, counted from its first byte, so
+//     a client that trickles one byte a second is cut off (slowloris), and an
+//     idle deadline between keep-alive requests;
+//   - a listen backlog of 4096, so thousands of simultaneous connects queue
+//     instead of being dropped and retried a second later;
+//   - graceful stop: stop accepting, close idle connections, let requests in
+//     progress finish for `grace`, then close the rest.
+//
+// Threading: run the executor on one thread (the event loop of the talk), or
+// pass a strand. Handlers are coroutines on that same executor.
+#pragma once
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace asio::ssl {
+class context;
+}
+
+namespace workbook::http {
+
+struct Header {
+    std::string name;
+    std::string value;
+};
+
+struct Request {
+    std::string method;  // "GET"
+    std::string target;  // "/repos/a/b?page=2", as sent
+    std::string path;    // "/repos/a/b"
+    std::string query;   // "page=2"
+    std::vector<Header> headers;
+    std::string body;
+    bool keep_alive = true;
+
+    // The value of a header, matched without regard to case; empty if absent.
+    std::string_view header(std::string_view name) const;
+};
+
+// How a response ends. Anything but `complete` is a fault that the GitHub
+// stand-in sends on purpose, so clients can be tested against it.
+enum class Ending {
+    complete,  // the whole response
+    truncate,  // Content-Length promises the whole body, half is sent, then FIN
+    reset,     // half the body, then a TCP reset (RST)
+};
+
+struct Response {
+    int status = 200;
+    std::vector<Header> headers;  // the server adds Content-Length and Connection
+    std::string body;
+    Ending ending = Ending::complete;
+    bool close = false;  // close the connection after this response
+};
+
+// "OK", "Not Found", ... ("Unknown" for a status it does not know).
+std::string_view reason_phrase(int status);
+
+using Handler = std::function<asio::awaitable<Response>(const Request&)>;
+
+struct ServerOptions {
+    std::size_t max_header_bytes = 16 * 1024;  // request line + headers, else 431
+    std::size_t max_body_bytes = 1024 * 1024;  // else 413
+    std::chrono::milliseconds head_timeout{10'000};  // first byte of a request to its last
+    std::chrono::milliseconds idle_timeout{60'000};  // keep-alive with nothing sent
+    std::chrono::milliseconds grace{2'000};          // stop(): time left to requests in progress
+    int backlog = 4096;
+    // Told about what ends a connection abnormally (a bad request, a timeout,
+    // a failed TLS handshake). Empty: say nothing.
+    std::function<void(std::string_view)> log;
+};
+
+class Server {
+public:
+    Server(asio::any_io_executor executor, Handler handler, ServerOptions options = {});
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Listens on address:port (port 0: any free port) and returns the port.
+    // With `tls`, every connection to this port speaks TLS with that context,
+    // which must outlive the server. May be called several times.
+    // Throws std::system_error saying which address could not be used.
+    unsigned short listen(const std::string& address, unsigned short port,
+                          asio::ssl::context* tls = nullptr);
+
+    // Graceful stop (see above). Call it on the server's executor.
+    void stop();
+
+    // Connections open right now.
+    std::size_t connections() const;
+
+    struct Impl;  // the state its connections share (defined in the .cpp)
+
+private:
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace workbook::http

@@ -1,0 +1,22 @@
+// The talk's timing line: `Tempo de execução=2.03 segundos`.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace workbook {
+
+// Measures wall time from its construction, on the monotonic clock (the
+// system clock can jump while a program runs).
+class Stopwatch {
+public:
+    std::chrono::duration<double> elapsed() const { return std::chrono::steady_clock::now() - start_; }
+
+private:
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// "Execution time = 2.03 s"
+std::string timing_line(std::chrono::duration<double> elapsed);
+
+}  // namespace workbook

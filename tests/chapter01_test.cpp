@@ -1,0 +1,154 @@
+// Chapter 01 specification: what fetch_repo (01.1) and fetch_all (01.2) must
+// do. Each test talks to a real stand-in on a free port of this machine and
+// asks it afterwards what it saw. Read it; do not edit it.
+#include <doctest/doctest.h>
+
+#include "exercise.hpp"
+#include "workbook/blocking_client.hpp"
+#include "workbook/fake_github.hpp"
+
+using namespace std::chrono_literals;
+using workbook::Fault;
+using workbook::FakeGithub;
+using workbook::FakeGithubOptions;
+
+namespace {
+
+FakeGithubOptions quick(std::map<std::string, Fault> faults = {}) {
+    FakeGithubOptions options;
+    options.latency = 10ms;
+    options.faults = std::move(faults);
+    return options;
+}
+
+struct StandIn {
+    FakeGithub server;
+    workbook::ApiConfig api;
+    explicit StandIn(FakeGithubOptions options = quick(), bool tls = false) : server(std::move(options)) {
+        if (tls) {
+            server.listen_https();
+            api = server.https_api();
+        } else {
+            server.listen_http();
+            api = server.http_api();
+        }
+        server.start();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("01.1 fetch_repo returns the repository's name and full name and stars") {
+    StandIn s;
+    auto client = workbook::make_blocking_client(s.api, 5s);
+    const auto info = chapter01::fetch_repo(*client, s.api, "chriskohlhoff/asio");
+    CHECK(info.name == "asio");
+    CHECK(info.full_name == "chriskohlhoff/asio");
+    CHECK(info.stargazers_count == 5012);
+    CHECK(s.server.stats().requests == 1);
+}
+
+TEST_CASE("01.1 fetch_repo works over HTTPS with the certificate verified") {
+    StandIn s(quick(), /*tls=*/true);
+    auto client = workbook::make_blocking_client(s.api, 5s);
+    CHECK(chapter01::fetch_repo(*client, s.api, "nlohmann/json").full_name == "nlohmann/json");
+}
+
+TEST_CASE("01.1 fetch_repo sends the token in a header and never in the URL") {
+    auto options = quick();
+    options.token = "s3cret-token";
+    StandIn s(options);
+    auto client = workbook::make_blocking_client(s.api, 5s);  // s.api carries the token
+    CHECK(chapter01::fetch_repo(*client, s.api, "libuv/libuv").full_name == "libuv/libuv");
+    const auto stats = s.server.stats();
+    REQUIRE(stats.log.size() == 1);
+    CHECK(stats.log[0].path.find("s3cret") == std::string::npos);
+}
+
+TEST_CASE("01.1 fetch_repo reports an HTTP error with its status and the repository") {
+    StandIn s(quick({{"redis/redis", Fault::rate_limited}}));
+    auto client = workbook::make_blocking_client(s.api, 5s);
+    try {
+        chapter01::fetch_repo(*client, s.api, "nobody/nothing");
+        FAIL("a 404 must throw");
+    } catch (const workbook::FetchError& e) {
+        CHECK(e.status() == 404);
+        CHECK(std::string(e.what()).find("nobody/nothing") != std::string::npos);
+    }
+    try {
+        chapter01::fetch_repo(*client, s.api, "redis/redis");
+        FAIL("a rate limit must throw");
+    } catch (const workbook::FetchError& e) {
+        CHECK(e.status() == 403);
+        CHECK(std::string(e.what()).find("rate limit") != std::string::npos);
+    }
+}
+
+TEST_CASE("01.1 fetch_repo reports a malformed body as an error") {
+    StandIn s(quick({{"fmtlib/fmt", Fault::malformed}}));
+    auto client = workbook::make_blocking_client(s.api, 5s);
+    CHECK_THROWS_WITH_AS(chapter01::fetch_repo(*client, s.api, "fmtlib/fmt"),
+                         doctest::Contains("fmtlib/fmt: the response is not valid JSON"), workbook::FetchError);
+}
+
+TEST_CASE("01.1 fetch_repo reports a server that is not there") {
+    workbook::ApiConfig nowhere;
+    {
+        StandIn s;  // learn a free port, then close it
+        nowhere = s.api;
+    }
+    auto client = workbook::make_blocking_client(nowhere, 2s);
+    CHECK_THROWS_WITH_AS(chapter01::fetch_repo(*client, nowhere, "fmtlib/fmt"),
+                         doctest::Contains("cannot reach"), workbook::FetchError);
+}
+
+TEST_CASE("01.2 fetch_all returns one result per repository in input order") {
+    StandIn s;
+    const auto& names = workbook::repositories();
+    const auto results = chapter01::fetch_all(s.api, names);
+    REQUIRE(results.size() == names.size());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        CAPTURE(names[i]);
+        CHECK(results[i].full_name == names[i]);
+        REQUIRE(results[i].ok());
+        CHECK(results[i].info->full_name == names[i]);
+    }
+}
+
+TEST_CASE("01.2 fetch_all asks for one repository at a time") {
+    StandIn s;
+    const std::vector<std::string> names = {"python/cpython", "aio-libs/aiohttp", "twisted/twisted",
+                                            "gevent/gevent", "tornadoweb/tornado", "sanic-org/sanic"};
+    chapter01::fetch_all(s.api, names);
+    const auto stats = s.server.stats();
+    CHECK(stats.requests == static_cast<long long>(names.size()));  // each exactly once
+    CHECK(stats.max_in_flight == 1);                                  // and never two at once
+}
+
+TEST_CASE("01.2 fetch_all keeps going after a repository fails") {
+    StandIn s(quick({{"openssl/openssl", Fault::not_found}, {"libuv/libuv", Fault::truncated},
+                     {"facebook/folly", Fault::server_error}}));
+    const std::vector<std::string> names = {"nodejs/llhttp", "openssl/openssl", "libuv/libuv",
+                                            "facebook/folly", "scylladb/seastar"};
+    const auto results = chapter01::fetch_all(s.api, names, 5s);
+    REQUIRE(results.size() == names.size());
+    CHECK(results[0].ok());
+    CHECK_FALSE(results[1].ok());
+    CHECK(results[1].error.find("404") != std::string::npos);
+    CHECK_FALSE(results[2].ok());
+    CHECK(results[2].error.find("libuv/libuv") != std::string::npos);
+    CHECK_FALSE(results[3].ok());
+    CHECK(results[3].error.find("500") != std::string::npos);
+    REQUIRE(results[4].ok());
+    CHECK(results[4].info->full_name == "scylladb/seastar");
+}
+
+TEST_CASE("01.2 fetch_all gives up on a hung server after the timeout") {
+    StandIn s(quick({{"gevent/gevent", Fault::hang}}));
+    const std::vector<std::string> names = {"gevent/gevent", "fmtlib/fmt"};
+    const auto results = chapter01::fetch_all(s.api, names, 300ms);
+    REQUIRE(results.size() == 2);
+    CHECK_FALSE(results[0].ok());
+    CHECK(results[0].error.find("gevent/gevent") != std::string::npos);
+    CHECK(results[1].ok());  // the next one still gets its answer
+}

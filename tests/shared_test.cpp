@@ -1,0 +1,389 @@
+// The workbook's own library: the helpers every chapter uses, the HTTP
+// server layer, and the GitHub stand-in that every other test relies on.
+// If the stand-in counted wrong, every concurrency test above it would lie,
+// so its statistics are checked here against requests we control exactly.
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "support/raw_http.hpp"
+#include "workbook/blocking_client.hpp"
+#include "workbook/fake_github.hpp"
+#include "workbook/github.hpp"
+#include "workbook/timing.hpp"
+
+using namespace workbook;
+using workbook::testing::body_of;
+using workbook::testing::get_request;
+using workbook::testing::RawConnection;
+using workbook::testing::status_of;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A stand-in on its own thread, on a free port, with a short latency.
+struct StandIn {
+    FakeGithub server;
+    unsigned short port;
+    explicit StandIn(FakeGithubOptions options = quick()) : server(std::move(options)) {
+        port = server.listen_http();
+        server.start();
+    }
+    static FakeGithubOptions quick() {
+        FakeGithubOptions o;
+        o.latency = 5ms;
+        return o;
+    }
+};
+
+FakeGithubOptions with_fault(const std::string& repo, Fault fault) {
+    auto o = StandIn::quick();
+    o.faults[repo] = fault;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("parse_repo_info reads name and full_name and stargazers_count") {
+    const auto info = parse_repo_info(R"({"id": 1, "name": "asio", "full_name": "chriskohlhoff/asio",
+                                          "stargazers_count": 5012, "owner": {"login": "chriskohlhoff"}})");
+    CHECK(info == RepoInfo{"asio", "chriskohlhoff/asio", 5012});
+    CHECK(to_string(info) == R"({name: "asio", full_name: "chriskohlhoff/asio", stargazers_count: 5012})");
+}
+
+TEST_CASE("parse_repo_info names a missing or mistyped field") {
+    CHECK_THROWS_WITH_AS(parse_repo_info(R"({"name": "a", "full_name": "o/a"})"),
+                         doctest::Contains("no field \"stargazers_count\""), ParseError);
+    CHECK_THROWS_WITH_AS(parse_repo_info(R"({"name": "a", "full_name": "o/a", "stargazers_count": "12"})"),
+                         doctest::Contains("field \"stargazers_count\" is a string"), ParseError);
+    CHECK_THROWS_WITH_AS(parse_repo_info(R"({"name": 3, "full_name": "o/a", "stargazers_count": 1})"),
+                         doctest::Contains("field \"name\" is a number"), ParseError);
+    CHECK_THROWS_WITH_AS(parse_repo_info("{\"name\": <html>"), doctest::Contains("not valid JSON"), ParseError);
+    CHECK_THROWS_WITH_AS(parse_repo_info(""), doctest::Contains("empty"), ParseError);
+    CHECK_THROWS_WITH_AS(parse_repo_info("[1, 2]"), doctest::Contains("an array"), ParseError);
+}
+
+TEST_CASE("parse_api_url reads scheme host port and refuses credentials in the URL") {
+    const auto github = parse_api_url("https://api.github.com");
+    CHECK(github.scheme == "https");
+    CHECK(github.host == "api.github.com");
+    CHECK(github.port == 443);
+    CHECK(github.origin() == "https://api.github.com");
+    CHECK_FALSE(github.is_local());
+
+    const auto local = parse_api_url("http://127.0.0.1:8700/");
+    CHECK(local.port == 8700);
+    CHECK(local.is_local());
+    CHECK(local.repo_path("a/b") == "/repos/a/b");
+
+    CHECK(parse_api_url("http://[::1]:9000").host == "::1");
+    CHECK_THROWS_WITH_AS(parse_api_url("https://user:secret@api.github.com"),
+                         doctest::Contains("GITHUB_TOKEN"), std::invalid_argument);
+    CHECK_THROWS_AS(parse_api_url("ftp://example.com"), std::invalid_argument);
+    CHECK_THROWS_AS(parse_api_url("http://127.0.0.1:99999"), std::invalid_argument);
+    CHECK_THROWS_AS(parse_api_url("127.0.0.1:8700"), std::invalid_argument);
+}
+
+TEST_CASE("repo_path accepts owner/name only") {
+    const ApiConfig api;
+    CHECK(api.repo_path("sanic-org/sanic") == "/repos/sanic-org/sanic");
+    for (const char* bad : {"sanic", "/sanic", "a/", "a/b/c", "a/b?x=1", "a b/c", "../etc/passwd", "a/b\r\nX: y"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_AS(api.repo_path(bad), std::invalid_argument);
+    }
+}
+
+TEST_CASE("failure messages say what happened and what to do") {
+    CHECK(describe_status("o/r", 404, R"({"message": "Not Found"})").find("404 Not Found") != std::string::npos);
+    const auto limited = describe_status("o/r", 403, R"({"message": "API rate limit exceeded"})", "0");
+    CHECK(limited.find("rate limit") != std::string::npos);
+    CHECK(limited.find("GITHUB_TOKEN") != std::string::npos);
+    CHECK(describe_status("o/r", 401, "").find("GITHUB_TOKEN") != std::string::npos);
+    const auto down = describe_transport_failure(parse_api_url("http://127.0.0.1:1"), "o/r", "connection refused");
+    CHECK(down.find("./workbook") != std::string::npos);
+    CHECK(redact("Authorization: token s3cret, again s3cret", "s3cret") == "Authorization: token ***, again ***");
+}
+
+TEST_CASE("timing_line prints seconds with two decimals") {
+    CHECK(timing_line(std::chrono::milliseconds(2034)) == "Execution time = 2.03 s");
+}
+
+TEST_CASE("the stand-in answers a known repository with GitHub-shaped JSON") {
+    StandIn s;
+    RawConnection c(s.port);
+    REQUIRE(c.send(get_request("/repos/chriskohlhoff/asio")));
+    const auto response = c.read_response();
+    CHECK(status_of(response) == 200);
+    CHECK(response.find("Content-Type: application/json") != std::string::npos);
+    const auto info = parse_repo_info(body_of(response));
+    CHECK(info.full_name == "chriskohlhoff/asio");
+    CHECK(info.stargazers_count > 0);
+    CHECK(body_of(response).find("\"owner\"") != std::string::npos);
+}
+
+TEST_CASE("the stand-in knows every repository of the talk and the made-up bench ones") {
+    StandIn s;
+    RawConnection c(s.port);
+    for (const auto& name : repositories()) {
+        CAPTURE(name);
+        REQUIRE(c.send(get_request("/repos/" + name)));
+        const auto response = c.read_response();
+        REQUIRE(status_of(response) == 200);
+        CHECK(parse_repo_info(body_of(response)).full_name == name);
+    }
+    REQUIRE(c.send(get_request("/repos/workbook-bench/repo-1234")));
+    CHECK(parse_repo_info(body_of(c.read_response())).stargazers_count == 1234);
+}
+
+TEST_CASE("the stand-in answers 404 with GitHub's error body for an unknown repository") {
+    StandIn s;
+    RawConnection c(s.port);
+    REQUIRE(c.send(get_request("/repos/nobody/nothing")));
+    const auto response = c.read_response();
+    CHECK(status_of(response) == 404);
+    CHECK(body_of(response).find("\"message\":\"Not Found\"") != std::string::npos);
+    CHECK(body_of(response).find("documentation_url") != std::string::npos);
+}
+
+TEST_CASE("the stand-in checks the token it was given") {
+    auto options = StandIn::quick();
+    options.token = "s3cret";
+    StandIn s(options);
+    RawConnection c(s.port);
+    REQUIRE(c.send(get_request("/repos/nodejs/llhttp")));
+    auto response = c.read_response();
+    CHECK(status_of(response) == 401);
+    CHECK(body_of(response).find("Requires authentication") != std::string::npos);
+
+    REQUIRE(c.send(get_request("/repos/nodejs/llhttp", "Authorization: token wrong\r\n")));
+    response = c.read_response();
+    CHECK(status_of(response) == 401);
+    CHECK(body_of(response).find("Bad credentials") != std::string::npos);
+
+    REQUIRE(c.send(get_request("/repos/nodejs/llhttp", "Authorization: token s3cret\r\n")));
+    CHECK(status_of(c.read_response()) == 200);
+    REQUIRE(c.send(get_request("/repos/nodejs/llhttp", "Authorization: Bearer s3cret\r\n")));
+    CHECK(status_of(c.read_response()) == 200);
+}
+
+TEST_CASE("the stand-in refuses a token in the URL") {
+    StandIn s;
+    RawConnection c(s.port);
+    REQUIRE(c.send(get_request("/repos/nodejs/llhttp?access_token=s3cret")));
+    const auto response = c.read_response();
+    CHECK(status_of(response) == 401);
+    CHECK(body_of(response).find("Authorization header") != std::string::npos);
+}
+
+TEST_CASE("fault 403 is GitHub's rate-limit answer") {
+    StandIn s(with_fault("redis/redis", Fault::rate_limited));
+    RawConnection c(s.port);
+    REQUIRE(c.send(get_request("/repos/redis/redis")));
+    const auto response = c.read_response();
+    CHECK(status_of(response) == 403);
+    CHECK(response.find("X-RateLimit-Remaining: 0\r\n") != std::string::npos);
+    CHECK(response.find("X-RateLimit-Reset: ") != std::string::npos);
+    CHECK(body_of(response).find("rate limit exceeded") != std::string::npos);
+    REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));  // only the faulty one fails
+    CHECK(status_of(c.read_response()) == 200);
+}
+
+TEST_CASE("faults 401 404 and 500 answer with those statuses") {
+    auto options = StandIn::quick();
+    options.faults = {{"a/one", Fault::unauthorized}, {"fmtlib/fmt", Fault::not_found}, {"a/three", Fault::server_error}};
+    StandIn s(options);
+    RawConnection c(s.port);
+    for (const auto& [repo, status] : {std::pair{"a/one", 401}, {"fmtlib/fmt", 404}, {"a/three", 500}}) {
+        CAPTURE(repo);
+        REQUIRE(c.send(get_request(std::string("/repos/") + repo)));
+        CHECK(status_of(c.read_response()) == status);
+    }
+}
+
+TEST_CASE("fault malformed sends a 200 whose body is not JSON") {
+    StandIn s(with_fault("fmtlib/fmt", Fault::malformed));
+    RawConnection c(s.port);
+    REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
+    const auto response = c.read_response();
+    CHECK(status_of(response) == 200);
+    CHECK_THROWS_AS(parse_repo_info(body_of(response)), ParseError);
+}
+
+TEST_CASE("fault truncated sends half the promised body then closes") {
+    StandIn s(with_fault("fmtlib/fmt", Fault::truncated));
+    RawConnection c(s.port);
+    REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
+    const auto response = c.read_all();
+    const auto at = response.find("Content-Length: ");
+    REQUIRE(at != std::string::npos);
+    const auto promised = std::stoul(response.substr(at + 16));
+    CHECK(body_of(response).size() == promised / 2);
+}
+
+TEST_CASE("fault reset breaks the connection mid-response") {
+    StandIn s(with_fault("fmtlib/fmt", Fault::reset));
+    RawConnection c(s.port);
+    REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
+    const auto response = c.read_all();  // ends at the reset
+    CHECK(status_of(response) == 200);
+    const auto promised = std::stoul(response.substr(response.find("Content-Length: ") + 16));
+    CHECK(body_of(response).size() < promised);
+}
+
+TEST_CASE("fault hang never answers and stopping the stand-in still ends it") {
+    auto options = with_fault("fmtlib/fmt", Fault::hang);
+    auto s = std::make_unique<StandIn>(options);
+    RawConnection c(s->port, 300ms);
+    REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
+    CHECK_THROWS_WITH(c.read_response(), doctest::Contains("timed out"));
+    CHECK(s->server.stats().in_flight == 1);
+    s->server.stop();  // returns only once every connection has ended
+    CHECK(s->server.stats().in_flight == 0);
+}
+
+TEST_CASE("the stand-in counts the requests in flight at once") {
+    auto options = StandIn::quick();
+    options.latency = 300ms;  // long enough for all of them to arrive first
+    StandIn s(options);
+    constexpr int n = 12;
+    std::vector<std::unique_ptr<RawConnection>> clients;
+    for (int i = 0; i < n; ++i) {
+        clients.push_back(std::make_unique<RawConnection>(s.port));
+        REQUIRE(clients.back()->send(get_request("/repos/workbook-bench/repo-" + std::to_string(i))));
+    }
+    for (auto& c : clients) CHECK(status_of(c->read_response()) == 200);
+    const auto stats = s.server.stats();
+    CHECK(stats.requests == n);
+    CHECK(stats.max_in_flight == n);
+    CHECK(stats.in_flight == 0);
+    REQUIRE(stats.log.size() == n);
+    for (const auto& e : stats.log) {
+        CHECK(e.status == 200);
+        CHECK(e.end_us - e.start_us >= 300'000);
+    }
+}
+
+TEST_CASE("a client that sends its next request on receipt never raises the peak") {
+    StandIn s;
+    RawConnection c(s.port);
+    for (int i = 0; i < 5; ++i) {
+        REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
+        CHECK(status_of(c.read_response()) == 200);
+    }
+    CHECK(s.server.stats().max_in_flight == 1);
+    CHECK(s.server.stats().requests == 5);
+}
+
+TEST_CASE("GET /_stats reports what stats() does and POST /_stats/reset clears it") {
+    StandIn s;
+    RawConnection c(s.port);
+    REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
+    REQUIRE(status_of(c.read_response()) == 200);
+    REQUIRE(c.send(get_request("/_stats")));
+    const auto over_http = stats_from_json(body_of(c.read_response()));
+    CHECK(over_http.requests == 1);
+    CHECK(over_http.max_in_flight == 1);
+    REQUIRE(over_http.log.size() == 1);
+    CHECK(over_http.log[0].path == "/repos/fmtlib/fmt");
+    CHECK(over_http.log[0].status == 200);
+
+    REQUIRE(c.send("POST /_stats/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"));
+    CHECK(status_of(c.read_response()) == 200);
+    const auto after = s.server.stats();
+    CHECK(after.requests == 0);
+    CHECK(after.max_in_flight == 0);
+    CHECK(after.log.empty());
+}
+
+TEST_CASE("keep-alive serves several requests on one connection and pipelined ones in order") {
+    StandIn s;
+    RawConnection c(s.port);
+    REQUIRE(c.send(get_request("/repos/fmtlib/fmt") + get_request("/repos/nobody/nothing") +
+                   get_request("/repos/redis/redis")));
+    CHECK(status_of(c.read_response()) == 200);
+    CHECK(status_of(c.read_response()) == 404);
+    const auto third = c.read_response();
+    CHECK(parse_repo_info(body_of(third)).full_name == "redis/redis");
+}
+
+TEST_CASE("a malformed request gets 400 and the connection is closed") {
+    StandIn s;
+    for (const char* garbage : {"HELLO\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "GET /x HTTP/1.1\r\nBad Header\r\n\r\n",
+                                "GET /x HTTP/1.1\r\nContent-Length: -5\r\n\r\n", "\x16\x03\x01\x02\x00\x01\x00"}) {
+        CAPTURE(garbage);
+        RawConnection c(s.port);
+        REQUIRE(c.send(garbage));
+        const auto response = c.read_all();  // read_all: the server must close
+        CHECK(status_of(response) == 400);
+        CHECK(response.find("Connection: close") != std::string::npos);
+    }
+    RawConnection after(s.port);  // and the server goes on serving
+    REQUIRE(after.send(get_request("/repos/fmtlib/fmt")));
+    CHECK(status_of(after.read_response()) == 200);
+}
+
+TEST_CASE("a request head over the limit gets 431") {
+    StandIn s;
+    RawConnection c(s.port);
+    REQUIRE(c.send("GET /repos/fmtlib/fmt HTTP/1.1\r\nX-Big: " + std::string(20'000, 'a') + "\r\n\r\n"));
+    CHECK(status_of(c.read_all()) == 431);
+}
+
+TEST_CASE("a request body over the limit gets 413") {
+    StandIn s;
+    RawConnection c(s.port);
+    REQUIRE(c.send("POST /repos/fmtlib/fmt HTTP/1.1\r\nContent-Length: 5000000\r\n\r\nabc"));
+    CHECK(status_of(c.read_all()) == 413);
+    RawConnection chunked(s.port);
+    std::string request = "POST /repos/fmtlib/fmt HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 40; ++i) request += "8000\r\n" + std::string(0x8000, 'x') + "\r\n";
+    chunked.send(request);  // the server may close before it has read it all
+    CHECK(status_of(chunked.read_all()) == 413);
+}
+
+TEST_CASE("a request head trickled one byte at a time is cut off at the head deadline") {
+    auto options = StandIn::quick();
+    options.head_timeout = 300ms;
+    StandIn s(options);
+    RawConnection c(s.port);
+    const std::string head = get_request("/repos/fmtlib/fmt", "X-Slow: " + std::string(100, 'z') + "\r\n");
+    // 20 ms a byte: the whole head would take about 2.6 s, far past 300 ms.
+    // Each byte arrives well inside any per-read timeout, so only a deadline
+    // for the whole head can stop it.
+    bool cut_off = false;
+    for (char byte : head) {
+        if (!c.send(std::string(1, byte))) {
+            cut_off = true;
+            break;
+        }
+        std::this_thread::sleep_for(20ms);
+    }
+    CHECK((cut_off || c.closed_by_peer()));
+    CHECK(s.server.stats().requests == 0);
+}
+
+TEST_CASE("the stand-in serves HTTPS that verifies against the workbook's CA") {
+    FakeGithub server(StandIn::quick());
+    server.listen_https();
+    server.start();
+    const auto api = server.https_api();
+    auto client = make_blocking_client(api, 5s);
+    const auto result = client->Get(api.repo_path("nlohmann/json"));
+    REQUIRE_MESSAGE(result, transport_failure(*client, result.error()));
+    CHECK(result->status == 200);
+    CHECK(parse_repo_info(result->body).full_name == "nlohmann/json");
+}
+
+TEST_CASE("a client that trusts only the system's CAs refuses the stand-in's certificate") {
+    FakeGithub server(StandIn::quick());
+    server.listen_https();
+    server.start();
+    auto api = server.https_api();
+    api.ca_file.clear();  // the system's store, which does not know the workbook's CA
+    auto client = make_blocking_client(api, 5s);
+    const auto result = client->Get(api.repo_path("nlohmann/json"));
+    REQUIRE_FALSE(result);
+    const auto message = describe_transport_failure(api, "nlohmann/json", transport_failure(*client, result.error()));
+    CHECK(message.find("certificate") != std::string::npos);
+    CHECK(server.stats().requests == 0);  // nothing got through
+}
