@@ -4,6 +4,7 @@
 // so its statistics are checked here against requests we control exactly.
 #include <doctest/doctest.h>
 
+#include <random>
 #include <thread>
 
 #include "support/raw_http.hpp"
@@ -319,6 +320,34 @@ TEST_CASE("a malformed request gets 400 and the connection is closed") {
     }
     RawConnection after(s.port);  // and the server goes on serving
     REQUIRE(after.send(get_request("/repos/fmtlib/fmt")));
+    CHECK(status_of(after.read_response()) == 200);
+}
+
+TEST_CASE("the stand-in survives hundreds of random malformed requests") {
+    auto options = StandIn::quick();
+    options.head_timeout = 1s;  // junk that looks like half a request is cut off quickly
+    StandIn s(options);
+    std::mt19937 random(20171021);  // fixed: the same bytes on every run
+    std::uniform_int_distribution<int> byte(0, 255), length(1, 600);
+    const std::string valid = get_request("/repos/fmtlib/fmt");
+    for (int i = 0; i < 300; ++i) {
+        // Half pure noise, half a valid request with a few bytes flipped.
+        std::string junk = valid;
+        if (i % 2 == 0) {
+            junk.resize(static_cast<std::size_t>(length(random)));
+            for (auto& c : junk) c = static_cast<char>(byte(random));
+        } else {
+            for (int k = 0; k < 3; ++k) junk[static_cast<std::size_t>(byte(random)) % junk.size()] = static_cast<char>(byte(random));
+        }
+        RawConnection c(s.port);
+        c.send(junk);
+        c.send("\r\n\r\n");
+        const int status = status_of(c.read_response());  // 400, or a real answer if it still parsed
+        CHECK((status == 0 || status == 200 || status == 400 || status == 404 || status == 405 || status == 401 ||
+               status == 431 || status == 413 || status == 501));
+    }
+    RawConnection after(s.port);
+    REQUIRE(after.send(valid));
     CHECK(status_of(after.read_response()) == 200);
 }
 
