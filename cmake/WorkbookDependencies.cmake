@@ -25,8 +25,15 @@ if(_asio_version LESS 102200)
 endif()
 add_library(workbook_asio INTERFACE)
 target_include_directories(workbook_asio SYSTEM INTERFACE "${ASIO_INCLUDE_DIR}")
-# Asio compiled once, in shared/src/asio_impl.cpp, instead of in every file.
-target_compile_definitions(workbook_asio INTERFACE ASIO_STANDALONE ASIO_SEPARATE_COMPILATION ASIO_NO_DEPRECATED)
+# ASIO_SEPARATE_COMPILATION: Asio compiled once, in shared/src/asio_impl.cpp,
+# instead of in every file.
+# ASIO_DISABLE_STD_ALIGNED_ALLOC: Asio 1.22 decides between aligned_alloc and
+# operator new from a libstdc++ macro that is only defined once some standard
+# header has been included, so two files could disagree and memory allocated
+# by one would be freed by the other the other way (AddressSanitizer reports
+# alloc-dealloc-mismatch). One choice everywhere.
+target_compile_definitions(workbook_asio INTERFACE
+  ASIO_STANDALONE ASIO_SEPARATE_COMPILATION ASIO_NO_DEPRECATED ASIO_DISABLE_STD_ALIGNED_ALLOC)
 target_link_libraries(workbook_asio INTERFACE Threads::Threads)
 
 find_package(OpenSSL QUIET)
