@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The smoke test of a chapter's demo: starts a private stand-in (HTTP and
-# HTTPS, free ports), runs the demo against each, and checks that it exits 0
-# and prints what it should. Usage: demo-test.sh FAKE_GITHUB EXPECT_REGEX DEMO
+# HTTPS, free ports), runs the demo against each, and checks that it exits 0,
+# prints what it should, and never prints the token. Usage: demo-test.sh FAKE_GITHUB EXPECT_REGEX DEMO
 set -uo pipefail
 fake_github=$1 expect=$2 demo=$3
 dir=$(mktemp -d)
@@ -19,13 +19,17 @@ done
 status=0
 for api in "http://127.0.0.1:$(cat "$dir/http")" "https://localhost:$(cat "$dir/https")"; do
   echo "== $(basename "$demo") against $api"
-  output=$(WORKBOOK_GITHUB_API=$api "$demo" 2>&1)
+  # A token in the environment must never show up in what the demo prints.
+  token="demo-token-$RANDOM$RANDOM"
+  output=$(WORKBOOK_GITHUB_API=$api GITHUB_TOKEN=$token "$demo" 2>&1)
   code=$?
   echo "$output"
   if [ $code -ne 0 ]; then
     echo "FAILED: the demo exited with $code"; status=1
   elif ! grep -Eq "$expect" <<<"$output"; then
     echo "FAILED: the output has no line matching: $expect"; status=1
+  elif grep -qF "$token" <<<"$output"; then
+    echo "FAILED: the demo printed the token"; status=1
   fi
 done
 exit $status

@@ -32,7 +32,9 @@ std::string transport_failure(const httplib::Client& client, httplib::Error erro
     switch (error) {
         case Error::Connection: return "connection refused or unreachable";
         case Error::ConnectionTimeout: return "connect timed out";
-        case Error::Read: return "the response broke off or timed out";
+        // cpp-httplib has one error for both a read that timed out and a
+        // connection closed mid-response.
+        case Error::Read: return "no complete response: the connection broke off or the read timed out";
         case Error::Write: return "the request could not be sent: the connection broke off";
         case Error::SSLConnection: return "TLS handshake failed";
         case Error::SSLLoadingCerts: return "TLS: cannot load the CA certificates";
