@@ -71,30 +71,46 @@ function(workbook_chapter nn topic)
   set(spec "${CMAKE_SOURCE_DIR}/tests/chapter${nn}_test.cpp")
   set(ch "chapter${nn}")
 
-  add_executable(${ch} "${dir}/main.cpp")
-  target_link_libraries(${ch} PRIVATE workbook ${ARG_LIBRARIES})
-  workbook_warnings(${ch})
-
-  # The spec is compiled once; the same objects are linked with each answer.
-  add_library(${ch}_spec OBJECT "${spec}")
-  target_include_directories(${ch}_spec PUBLIC "${dir}")
-  target_link_libraries(${ch}_spec PUBLIC workbook workbook_test_main ${ARG_LIBRARIES})
-  workbook_warnings(${ch}_spec)
-
+  # Each source is compiled once, as an object library, and its objects
+  # linked wherever they are needed.
   if(WORKBOOK_SOLUTIONS)
     set(answer "${solution}")
   else()
     set(answer "${dir}/exercise.cpp")
   endif()
-  add_executable(${ch}_tests "${answer}")
-  target_link_libraries(${ch}_tests PRIVATE ${ch}_spec)
-  workbook_warnings(${ch}_tests)
+  add_library(${ch}_answer OBJECT "${answer}")
+  target_include_directories(${ch}_answer PUBLIC "${dir}")
+  target_link_libraries(${ch}_answer PUBLIC workbook ${ARG_LIBRARIES})
+  workbook_warnings(${ch}_answer)
+
+  # The demo runs whichever answer this build links: the reference in the
+  # release build that ./workbook run uses, yours in the dev build.
+  add_executable(${ch} "${dir}/main.cpp")
+  target_link_libraries(${ch} PRIVATE ${ch}_answer)
+  workbook_warnings(${ch})
+
+  # The spec is compiled once; the same objects are linked with each answer.
+  add_library(${ch}_spec OBJECT "${spec}")
+  target_include_directories(${ch}_spec PUBLIC "${dir}" "${CMAKE_SOURCE_DIR}/tests")
+  target_link_libraries(${ch}_spec PUBLIC workbook doctest::doctest ${ARG_LIBRARIES})
+  workbook_warnings(${ch}_spec)
+
+  add_executable(${ch}_tests $<TARGET_OBJECTS:${ch}_spec> $<TARGET_OBJECTS:${ch}_answer>)
+  target_link_libraries(${ch}_tests PRIVATE workbook workbook_test_main ${ARG_LIBRARIES})
   set(build_targets ${ch} ${ch}_tests fake-github)
 
   if(WORKBOOK_STUB_CHECK)
-    add_executable(${ch}_stub_tests "${dir}/exercise.cpp")
-    target_link_libraries(${ch}_stub_tests PRIVATE ${ch}_spec)
-    workbook_warnings(${ch}_stub_tests)
+    if(WORKBOOK_SOLUTIONS)
+      add_library(${ch}_stub OBJECT "${dir}/exercise.cpp")
+      target_include_directories(${ch}_stub PUBLIC "${dir}")
+      target_link_libraries(${ch}_stub PUBLIC workbook ${ARG_LIBRARIES})
+      workbook_warnings(${ch}_stub)
+      set(stub_objects $<TARGET_OBJECTS:${ch}_stub>)
+    else()
+      set(stub_objects $<TARGET_OBJECTS:${ch}_answer>)
+    endif()
+    add_executable(${ch}_stub_tests $<TARGET_OBJECTS:${ch}_spec> ${stub_objects})
+    target_link_libraries(${ch}_stub_tests PRIVATE workbook workbook_test_main ${ARG_LIBRARIES})
     list(APPEND build_targets ${ch}_stub_tests)
   endif()
 

@@ -5,38 +5,12 @@
 
 #include "exercise.hpp"
 #include "workbook/blocking_client.hpp"
-#include "workbook/fake_github.hpp"
+#include "support/stand_in.hpp"
 
 using namespace std::chrono_literals;
 using workbook::Fault;
-using workbook::FakeGithub;
-using workbook::FakeGithubOptions;
-
-namespace {
-
-FakeGithubOptions quick(std::map<std::string, Fault> faults = {}) {
-    FakeGithubOptions options;
-    options.latency = 10ms;
-    options.faults = std::move(faults);
-    return options;
-}
-
-struct StandIn {
-    FakeGithub server;
-    workbook::ApiConfig api;
-    explicit StandIn(FakeGithubOptions options = quick(), bool tls = false) : server(std::move(options)) {
-        if (tls) {
-            server.listen_https();
-            api = server.https_api();
-        } else {
-            server.listen_http();
-            api = server.http_api();
-        }
-        server.start();
-    }
-};
-
-}  // namespace
+using workbook::testing::quick;
+using workbook::testing::StandIn;
 
 TEST_CASE("01.1 fetch_repo returns the repository's name and full name and stars") {
     StandIn s;

@@ -27,6 +27,23 @@ std::unique_ptr<httplib::Client> make_blocking_client(const ApiConfig& api,
     return client;
 }
 
+RepoInfo fetch_repo_blocking(httplib::Client& client, const ApiConfig& api, std::string_view full_name) {
+    const auto result = client.Get(api.repo_path(full_name));
+    if (!result) {
+        throw FetchError(describe_transport_failure(api, full_name, transport_failure(client, result.error())));
+    }
+    if (result->status != 200) {
+        throw FetchError(describe_status(full_name, result->status, result->body,
+                                         result->get_header_value("X-RateLimit-Remaining")),
+                         result->status);
+    }
+    try {
+        return parse_repo_info(result->body);
+    } catch (const ParseError& e) {
+        throw FetchError(std::string(full_name) + ": " + e.what(), result->status);
+    }
+}
+
 std::string transport_failure(const httplib::Client& client, httplib::Error error) {
     using httplib::Error;
     switch (error) {

@@ -19,6 +19,12 @@ namespace workbook {
 std::unique_ptr<httplib::Client> make_blocking_client(
     const ApiConfig& api, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// GET one repository and return its RepoInfo, or throw FetchError with a
+// message that says what went wrong (no answer, a status other than 200, a
+// body that is not a repository). Chapter 01's exercise writes exactly this;
+// the chapters after it call this one.
+RepoInfo fetch_repo_blocking(httplib::Client& client, const ApiConfig& api, std::string_view full_name);
+
 // What went wrong with a request that got no answer, in words that
 // describe_transport_failure() understands ("connection refused or
 // unreachable", "TLS certificate did not verify: ...", ...).
