@@ -27,6 +27,30 @@ std::string to_string(const RepoInfo& info) {
            ", stargazers_count: " + std::to_string(info.stargazers_count) + "}";
 }
 
+std::string to_json(const FetchResult& result) {
+    nlohmann::json j{{"full_name", result.full_name}, {"error", result.error}};
+    if (result.info) {
+        j["info"] = {{"name", result.info->name},
+                     {"full_name", result.info->full_name},
+                     {"stargazers_count", result.info->stargazers_count}};
+    }
+    return j.dump();  // dump() escapes newlines: one result, one line
+}
+
+FetchResult fetch_result_from_json(std::string_view text) {
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) throw ParseError("a result line is not a JSON object");
+    try {
+        FetchResult result;
+        result.full_name = j.at("full_name").get<std::string>();
+        result.error = j.at("error").get<std::string>();
+        if (j.contains("info")) result.info = parse_repo_info(j["info"].dump());
+        return result;
+    } catch (const nlohmann::json::exception& e) {
+        throw ParseError(std::string("a result line lacks a field: ") + e.what());
+    }
+}
+
 std::string ApiConfig::origin() const {
     const bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
     const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;

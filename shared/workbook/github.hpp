@@ -39,6 +39,11 @@ struct FetchResult {
     bool ok() const { return info.has_value(); }
 };
 
+// One FetchResult as one line of JSON (no newline in it), and back; for
+// programs that pass results between processes. The second throws ParseError.
+std::string to_json(const FetchResult& result);
+FetchResult fetch_result_from_json(std::string_view json);
+
 // The repositories the talk fetches: twenty well-known public projects,
 // "owner/name" each.
 const std::vector<std::string>& repositories();
