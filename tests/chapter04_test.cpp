@@ -1,0 +1,132 @@
+// Chapter 04 specification: the ThreadPool (04.1) runs every job once, never
+// more at a time than it has threads, and finishes its queue before it is
+// destroyed; map_in_order (04.2) keeps the input order and the errors.
+// Read it; do not edit it.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <random>
+
+#include "exercise.hpp"
+#include "support/stand_in.hpp"
+
+using namespace std::chrono_literals;
+using chapter04::ThreadPool;
+using workbook::Fault;
+using workbook::testing::quick;
+using workbook::testing::StandIn;
+
+namespace {
+
+// Counts jobs running at the same moment, and the most there ever were.
+struct Concurrency {
+    std::atomic<int> now{0}, most{0};
+    void enter() {
+        const int n = ++now;
+        int seen = most;
+        while (n > seen && !most.compare_exchange_weak(seen, n)) {
+        }
+    }
+    void leave() { --now; }
+};
+
+}  // namespace
+
+TEST_CASE("04.1 a pool runs every posted job exactly once") {
+    std::vector<std::atomic<int>> runs(2000);
+    {
+        ThreadPool pool(4);
+        for (auto& r : runs) pool.post([&r] { ++r; });
+    }  // the destructor waits for all of them
+    int wrong = 0;
+    for (auto& r : runs) wrong += r != 1;
+    CHECK(wrong == 0);
+}
+
+TEST_CASE("04.1 a pool never runs more jobs at once than it has threads") {
+    Concurrency c;
+    {
+        ThreadPool pool(3);
+        CHECK(pool.size() == 3);
+        for (int i = 0; i < 12; ++i) {
+            pool.post([&c] {
+                c.enter();
+                std::this_thread::sleep_for(30ms);
+                c.leave();
+            });
+        }
+    }
+    CHECK(c.most == 3);  // all three threads busy at once, never a fourth
+}
+
+TEST_CASE("04.1 destroying a pool finishes the jobs already queued") {
+    std::atomic<int> done{0};
+    {
+        ThreadPool pool(2);
+        for (int i = 0; i < 10; ++i) {
+            pool.post([&done] {
+                std::this_thread::sleep_for(10ms);
+                ++done;
+            });
+        }
+    }  // destroyed while most jobs are still waiting in the queue
+    CHECK(done == 10);
+}
+
+TEST_CASE("04.1 submit gives a future of the value or of the exception") {
+    ThreadPool pool(2);
+    auto answer = pool.submit([] { return 42; });
+    auto failure = pool.submit([]() -> int { throw std::runtime_error("on purpose"); });
+    CHECK(answer.get() == 42);
+    CHECK_THROWS_WITH(failure.get(), "on purpose");
+}
+
+TEST_CASE("04.2 map_in_order returns results in input order whatever order they finish in") {
+    // The first names are the slowest, so the fetches finish roughly in
+    // reverse order; the results must not.
+    auto options = quick();
+    const auto& names = workbook::repositories();
+    std::vector<int> latency(names.size());
+    for (std::size_t i = 0; i < names.size(); ++i) latency[i] = static_cast<int>(10 * (names.size() - i));
+    std::shuffle(latency.begin() + 10, latency.end(), std::mt19937(2017));  // and some shuffled
+    for (std::size_t i = 0; i < names.size(); ++i) options.latency_for[names[i]] = std::chrono::milliseconds(latency[i]);
+    StandIn s(options);
+    ThreadPool pool(20);
+    const auto results = chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(s.api));
+    REQUIRE(results.size() == names.size());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        CAPTURE(names[i]);
+        REQUIRE(results[i].ok());
+        CHECK(results[i].info->full_name == names[i]);
+    }
+    // The stand-in saw them finish out of order: the order above is map_in_order's doing.
+    const auto log = s.server.stats().log;
+    REQUIRE(log.size() == names.size());
+    const auto finished_first = std::min_element(log.begin(), log.end(), [](auto& a, auto& b) { return a.end_us < b.end_us; });
+    CHECK(finished_first->path != "/repos/" + names.front());
+}
+
+TEST_CASE("04.2 map_in_order reports a failed repository by name and keeps the others") {
+    StandIn s(quick({{"twisted/twisted", Fault::not_found}, {"gevent/gevent", Fault::malformed}}));
+    ThreadPool pool(3);
+    const std::vector<std::string> names = {"python/cpython", "twisted/twisted", "gevent/gevent", "tornadoweb/tornado"};
+    const auto results = chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(s.api, 5s));
+    REQUIRE(results.size() == 4);
+    CHECK(results[0].ok());
+    CHECK(results[1].error.find("twisted/twisted: 404") != std::string::npos);
+    CHECK(results[2].error.find("gevent/gevent") != std::string::npos);
+    REQUIRE(results[3].ok());
+    CHECK(results[3].info->full_name == "tornadoweb/tornado");
+}
+
+TEST_CASE("04.2 map_in_order keeps as many requests in flight as the pool has threads") {
+    StandIn s(quick({}, 100ms));
+    std::vector<std::string> names;
+    for (int i = 0; i < 12; ++i) names.push_back("workbook-bench/repo-" + std::to_string(i));
+    ThreadPool pool(4);
+    const auto results = chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(s.api));
+    CHECK(results.size() == 12);
+    const auto stats = s.server.stats();
+    CHECK(stats.requests == 12);
+    CHECK(stats.max_in_flight == 4);
+}
