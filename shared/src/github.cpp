@@ -229,9 +229,9 @@ std::string describe_transport_failure(const ApiConfig& api, std::string_view fu
                "; point WORKBOOK_CA_FILE at the right CA. Verification is never switched off.";
     }
     if (says("no complete response")) {
-        return who + "no complete response from " + where + " (" + std::string(what) +
-               "). The server closed the connection mid-response, or sent nothing before the "
-               "timeout: try again; if it keeps happening, the server is hung.";
+        return who + "no complete response from " + where +
+               ": the server closed the connection mid-response, or sent nothing before the "
+               "timeout. Try again; if it keeps happening, the server is hung.";
     }
     if (says("timed out") || says("timeout")) {
         return who + "no answer from " + where + " in time (" + std::string(what) +
