@@ -13,18 +13,15 @@
 
 #include "workbook/blocking_client.hpp"
 #include "workbook/github.hpp"
+#include "workbook/report.hpp"
 #include "workbook/timing.hpp"
 
 int main() {
-    workbook::ApiConfig api;
-    try {
-        // WORKBOOK_GITHUB_API and GITHUB_TOKEN decide where the requests go;
-        // by default, to the stand-in on this machine.
-        api = workbook::api_config_from_env();
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
-        return 2;
-    }
+    // WORKBOOK_GITHUB_API and GITHUB_TOKEN decide where the requests go; by
+    // default, to the stand-in on this machine.
+    const auto config = workbook::api_config_or_report();
+    if (!config) return 2;
+    const workbook::ApiConfig& api = *config;
     const auto& repos = workbook::repositories();
     std::cout << "Fetching " << repos.size() << " repositories from " << api.origin()
               << ", one at a time\n";

@@ -13,7 +13,6 @@
 // `chapter02 --race` to watch one.
 //
 // Run it: ./workbook run 02     Options: chapter02 [WORKERS] [--race]
-#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <mutex>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "exercise.hpp"
+#include "workbook/report.hpp"
 #include "workbook/resources.hpp"
 #include "workbook/timing.hpp"
 
@@ -75,49 +75,22 @@ int show_race() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    int workers = 5;  // the talk's max_threads
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--race") == 0) return show_race();
-        workers = std::atoi(argv[i]);
-        if (workers < 1 || workers > 1000) {
-            std::cerr << "usage: chapter02 [WORKERS 1-1000] [--race]\n";
-            return 2;
-        }
-    }
-    workbook::ApiConfig api;
-    try {
-        api = workbook::api_config_from_env();
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
-        return 2;
-    }
+    if (argc == 2 && std::strcmp(argv[1], "--race") == 0) return show_race();
+    const auto workers = workbook::count_argument(argc, argv, 5, 1000, "chapter02 [WORKERS 1-1000] | --race");
+    const auto api = workbook::api_config_or_report();
+    if (!workers || !api) return 2;
     const auto& repos = workbook::repositories();
-    std::cout << "Fetching " << repos.size() << " repositories from " << api.origin() << " with "
-              << workers << " threads\n";
+    std::cout << "Fetching " << repos.size() << " repositories from " << api->origin() << " with " << *workers
+              << " threads\n";
 
     workbook::Stopwatch stopwatch;
     // [slide:threads_main]
-    const auto results = chapter02::fetch_all(api, repos, workers);
+    const auto results = chapter02::fetch_all(*api, repos, *workers);
     // [/slide]
-    const auto elapsed = stopwatch.elapsed();
-
-    int failed = 0;
-    for (const auto& r : results) {
-        if (r.ok()) {
-            std::cout << workbook::to_string(*r.info) << "\n";
-        } else {
-            std::cerr << r.error << "\n";
-            ++failed;
-        }
-    }
-    std::cout << workbook::timing_line(elapsed) << "\n";
+    const int code = workbook::print_results(results, stopwatch.elapsed());
     // The cost side of the slide: every thread reserves a stack (8 MiB of
     // address space by default), which shows in the virtual peak.
-    std::cout << "Resources: " << workbook::to_string(workbook::resource_usage()) << " after "
-              << workers << " worker threads\n";
-    if (failed > 0) {
-        std::cerr << failed << " of " << results.size() << " repositories failed (see above)\n";
-        return 1;
-    }
-    return 0;
+    std::cout << "Resources: " << workbook::to_string(workbook::resource_usage()) << " after " << *workers
+              << " worker threads\n";
+    return code;
 }

@@ -14,60 +14,44 @@
 // Run it: ./workbook run 03     Options: chapter03 [WORKERS]
 #include <unistd.h>
 
-#include <cstdlib>
 #include <iomanip>
 #include <iostream>
-#include <map>
+#include <set>
 
 #include "exercise.hpp"
+#include "workbook/report.hpp"
 #include "workbook/resources.hpp"
 #include "workbook/timing.hpp"
 
 int main(int argc, char** argv) {
-    const int workers = argc > 1 ? std::atoi(argv[1]) : 5;
-    if (workers < 1 || workers > 200) {
-        std::cerr << "usage: chapter03 [WORKERS 1-200]\n";
-        return 2;
-    }
-    workbook::ApiConfig api;
-    try {
-        api = workbook::api_config_from_env();
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
-        return 2;
-    }
+    const auto workers = workbook::count_argument(argc, argv, 5, 200, "chapter03 [WORKERS 1-200]");
+    const auto api = workbook::api_config_or_report();
+    if (!workers || !api) return 2;
     const auto& repos = workbook::repositories();
-    std::cout << "Fetching " << repos.size() << " repositories from " << api.origin() << " with " << workers
+    std::cout << "Fetching " << repos.size() << " repositories from " << api->origin() << " with " << *workers
               << " worker processes (this one is " << ::getpid() << ")\n"
               << std::flush;  // flushed before fork(), or each child would inherit and print it again
 
     workbook::Stopwatch stopwatch;
     // [slide:processes_main]
-    const auto results = chapter03::fetch_all(api, repos, workers);
+    const auto results = chapter03::fetch_all(*api, repos, *workers);
     // [/slide]
     const auto elapsed = stopwatch.elapsed();
 
-    int failed = 0;
-    std::map<int, int> per_process;
+    std::vector<workbook::FetchResult> fetched;
+    std::set<int> processes;
     for (const auto& [result, pid] : results) {
-        if (result.ok()) {
-            std::cout << workbook::to_string(*result.info) << "  (process " << pid << ")\n";
-            ++per_process[pid];
-        } else {
-            std::cerr << result.error << "\n";
-            ++failed;
-        }
+        fetched.push_back(result);
+        if (result.ok()) processes.insert(pid);
     }
-    std::cout << workbook::timing_line(elapsed) << "\n";
+    const int code = workbook::print_results(fetched, elapsed, [&](std::size_t i) {
+        return "  (process " + std::to_string(results[i].pid) + ")";
+    });
     const auto usage = workbook::resource_usage();
     // Each child has its own memory: the parent's peak plus, for each worker,
     // about the largest child's.
-    std::cout << std::fixed << std::setprecision(1) << "Resources: " << per_process.size() << " processes answered; parent peak "
-              << usage.peak_rss_kb / 1024.0 << " MiB, largest worker peak " << usage.children_peak_rss_kb / 1024.0
-              << " MiB, cpu " << usage.cpu_ms << " ms in all\n";
-    if (failed > 0) {
-        std::cerr << failed << " of " << results.size() << " repositories failed (see above)\n";
-        return 1;
-    }
-    return 0;
+    std::cout << std::fixed << std::setprecision(1) << "Resources: " << processes.size()
+              << " processes answered; parent peak " << usage.peak_rss_kb / 1024.0 << " MiB, largest worker peak "
+              << usage.children_peak_rss_kb / 1024.0 << " MiB, cpu " << usage.cpu_ms << " ms in all\n";
+    return code;
 }

@@ -10,55 +10,31 @@
 // C++ (here):         ThreadPool pool(5); map_in_order(pool, repos, fetch)
 //
 // Run it: ./workbook run 04     Options: chapter04 [WORKERS]
-#include <cstdlib>
 #include <iostream>
 
 #include "exercise.hpp"
+#include "workbook/report.hpp"
 #include "workbook/resources.hpp"
 #include "workbook/timing.hpp"
 
 int main(int argc, char** argv) {
-    const int workers = argc > 1 ? std::atoi(argv[1]) : 5;
-    if (workers < 1 || workers > 1000) {
-        std::cerr << "usage: chapter04 [WORKERS 1-1000]\n";
-        return 2;
-    }
-    workbook::ApiConfig api;
-    try {
-        api = workbook::api_config_from_env();
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
-        return 2;
-    }
+    const auto workers = workbook::count_argument(argc, argv, 5, 1000, "chapter04 [WORKERS 1-1000]");
+    const auto api = workbook::api_config_or_report();
+    if (!workers || !api) return 2;
     const auto& repos = workbook::repositories();
-    std::cout << "Fetching " << repos.size() << " repositories from " << api.origin() << " on a pool of "
-              << workers << " threads\n";
+    std::cout << "Fetching " << repos.size() << " repositories from " << api->origin() << " on a pool of "
+              << *workers << " threads\n";
 
     workbook::Stopwatch stopwatch;
     std::vector<workbook::FetchResult> results;
     // [slide:futures_main]
     {
-        chapter04::ThreadPool pool(workers);
-        results = chapter04::map_in_order(pool, repos, chapter04::fetch_with_client_per_thread(api));
+        chapter04::ThreadPool pool(*workers);
+        results = chapter04::map_in_order(pool, repos, chapter04::fetch_with_client_per_thread(*api));
     }  // the pool's destructor joins its threads here, like leaving Python's `with`
     // [/slide]
-    const auto elapsed = stopwatch.elapsed();
-
-    int failed = 0;
-    for (const auto& r : results) {
-        if (r.ok()) {
-            std::cout << workbook::to_string(*r.info) << "\n";
-        } else {
-            std::cerr << r.error << "\n";
-            ++failed;
-        }
-    }
-    std::cout << workbook::timing_line(elapsed) << "\n"
-              << "Resources: " << workbook::to_string(workbook::resource_usage()) << " with a pool of " << workers
+    const int code = workbook::print_results(results, stopwatch.elapsed());
+    std::cout << "Resources: " << workbook::to_string(workbook::resource_usage()) << " with a pool of " << *workers
               << " threads\n";
-    if (failed > 0) {
-        std::cerr << failed << " of " << results.size() << " repositories failed (see above)\n";
-        return 1;
-    }
-    return 0;
+    return code;
 }
