@@ -1,0 +1,44 @@
+// Chapter 05 reference answer.
+#include "exercise.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <exception>
+#include <optional>
+
+namespace chapter05 {
+
+// [slide:greet_after]
+asio::awaitable<std::string> greet_after(std::string name, std::chrono::milliseconds delay) {
+    // The timer belongs to the loop this coroutine runs on.
+    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+    // co_await suspends this coroutine and returns the thread to the loop,
+    // which runs other coroutines until the timer fires and resumes us here.
+    co_await timer.async_wait(asio::use_awaitable);
+    co_return "Hello World, " + name + "!";
+}
+// [/slide]
+
+// [slide:run_until_complete]
+std::string run_until_complete(asio::awaitable<std::string> main) {
+    asio::io_context loop;  // the event loop: a queue of ready work, and one thread to run it
+    std::optional<std::string> result;
+    std::exception_ptr error;
+    // co_spawn schedules `main` on the loop; the handler runs when it ends,
+    // with its exception (null if none) and its value.
+    asio::co_spawn(loop, std::move(main), [&](std::exception_ptr e, std::string value) {
+        error = e;
+        if (!e) result = std::move(value);
+    });
+    // run() returns when nothing is left: no ready handler, no pending timer
+    // or socket. Everything the coroutine started has finished by then.
+    loop.run();
+    if (error) std::rethrow_exception(error);
+    return std::move(*result);
+}
+// [/slide]
+
+}  // namespace chapter05
