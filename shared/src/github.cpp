@@ -228,6 +228,10 @@ std::string describe_transport_failure(const ApiConfig& api, std::string_view fu
                                     : "The certificate was checked against " + api.ca_file) +
                "; point WORKBOOK_CA_FILE at the right CA. Verification is never switched off.";
     }
+    if (says("not valid HTTP")) {
+        return who + "the answer from " + where + " is not HTTP (" + std::string(what) +
+               "). Is WORKBOOK_GITHUB_API pointing at the right port and scheme?";
+    }
     if (says("no complete response")) {
         return who + "no complete response from " + where +
                ": the server closed the connection mid-response, or sent nothing before the "

@@ -1,0 +1,383 @@
+#include "workbook/http_client.hpp"
+
+#include <llhttp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <array>
+#include <asio/co_spawn.hpp>
+#include <asio/connect.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/ssl.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <cctype>
+
+namespace workbook::http {
+
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+constexpr auto nothrow = asio::experimental::as_tuple(asio::use_awaitable);
+
+std::string_view ClientResponse::header(std::string_view name) const {
+    for (const auto& [key, value] : headers) {
+        if (std::equal(key.begin(), key.end(), name.begin(), name.end(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+            })) {
+            return value;
+        }
+    }
+    return {};
+}
+
+namespace {
+
+// One connection, plain or TLS. Plain HTTP uses the TLS stream's socket
+// directly (next_layer), so both kinds are one type.
+//
+// Timeouts: a watchdog coroutine waits on `deadline_`; when the deadline
+// passes it closes the socket, which makes whatever operation is pending
+// fail at once, TLS or not. Moving the deadline wakes it to wait again.
+class Connection : public std::enable_shared_from_this<Connection> {
+public:
+    Connection(const asio::any_io_executor& ex, asio::ssl::context& tls_context, bool tls)
+        : stream_(ex, tls_context), tls_(tls), deadline_(ex) {
+        deadline_.expires_at(Clock::time_point::max());
+    }
+
+    void start_watchdog() {
+        asio::co_spawn(deadline_.get_executor(), watchdog(shared_from_this()), asio::detached);
+    }
+
+    tcp::socket& socket() { return stream_.next_layer(); }
+    asio::ssl::stream<tcp::socket>& tls_stream() { return stream_; }
+    bool tls() const { return tls_; }
+    bool closed() const { return closed_; }
+    bool timed_out() const { return timed_out_; }
+
+    void expire_after(std::chrono::milliseconds limit) { deadline_.expires_after(limit); }
+    void no_deadline() { deadline_.expires_at(Clock::time_point::max()); }
+
+    void close() {
+        if (closed_) return;
+        closed_ = true;
+        std::error_code ignored;
+        socket().close(ignored);
+        deadline_.cancel();
+    }
+
+    asio::awaitable<std::tuple<std::error_code, std::size_t>> read_some(asio::mutable_buffer buffer) {
+        if (tls_) co_return co_await stream_.async_read_some(buffer, nothrow);
+        co_return co_await socket().async_read_some(buffer, nothrow);
+    }
+
+    asio::awaitable<std::tuple<std::error_code, std::size_t>> write(std::string_view data) {
+        if (tls_) co_return co_await asio::async_write(stream_, asio::buffer(data), nothrow);
+        co_return co_await asio::async_write(socket(), asio::buffer(data), nothrow);
+    }
+
+private:
+    asio::awaitable<void> watchdog(std::shared_ptr<Connection>) {  // the copy keeps us alive
+        while (!closed_) {
+            co_await deadline_.async_wait(nothrow);
+            if (!closed_ && deadline_.expiry() <= Clock::now()) {
+                timed_out_ = true;
+                close();
+            }
+        }
+    }
+
+    asio::ssl::stream<tcp::socket> stream_;
+    bool tls_;
+    asio::steady_timer deadline_;
+    bool closed_ = false;
+    bool timed_out_ = false;
+};
+
+// Reads one response with llhttp. Nothing here does I/O.
+class ResponseParser {
+public:
+    explicit ResponseParser(std::size_t max_body) : max_body_(max_body) {
+        llhttp_settings_init(&settings_);
+        settings_.on_header_field = [](llhttp_t* p, const char* at, std::size_t n) {
+            auto& self = *static_cast<ResponseParser*>(p->data);
+            if (self.response_.headers.empty() || self.in_value_) self.response_.headers.emplace_back();
+            self.in_value_ = false;
+            self.response_.headers.back().first.append(at, n);
+            return 0;
+        };
+        settings_.on_header_value = [](llhttp_t* p, const char* at, std::size_t n) {
+            auto& self = *static_cast<ResponseParser*>(p->data);
+            self.in_value_ = true;
+            self.response_.headers.back().second.append(at, n);
+            return 0;
+        };
+        settings_.on_headers_complete = [](llhttp_t* p) {
+            static_cast<ResponseParser*>(p->data)->response_.status = p->status_code;
+            return 0;
+        };
+        settings_.on_body = [](llhttp_t* p, const char* at, std::size_t n) {
+            auto& self = *static_cast<ResponseParser*>(p->data);
+            if (self.response_.body.size() + n > self.max_body_) {
+                llhttp_set_error_reason(p, "the response body is larger than the client accepts");
+                return -1;
+            }
+            self.response_.body.append(at, n);
+            return 0;
+        };
+        settings_.on_message_complete = [](llhttp_t* p) {
+            auto& self = *static_cast<ResponseParser*>(p->data);
+            self.complete_ = true;
+            // Asked now: once this returns, llhttp resets for the next message.
+            self.keep_alive_ = llhttp_should_keep_alive(p) != 0;
+            return 0;
+        };
+        llhttp_init(&parser_, HTTP_RESPONSE, &settings_);
+        parser_.data = this;
+    }
+    ResponseParser(const ResponseParser&) = delete;
+    ResponseParser& operator=(const ResponseParser&) = delete;
+
+    // Feeds bytes; an empty string when fine, else what is wrong.
+    std::string feed(const char* data, std::size_t size) {
+        const auto err = llhttp_execute(&parser_, data, size);
+        if (err == HPE_OK) return {};
+        const char* reason = llhttp_get_error_reason(&parser_);
+        return reason && *reason ? reason : llhttp_errno_name(err);
+    }
+    // The connection ended: a body framed by the end of the connection is
+    // complete now; any other response is not.
+    void finish() { llhttp_finish(&parser_); }
+
+    bool complete() const { return complete_; }
+    bool keep_alive() const { return keep_alive_; }
+    ClientResponse take() { return std::move(response_); }
+
+private:
+    std::size_t max_body_;
+    llhttp_settings_t settings_;
+    llhttp_t parser_;
+    ClientResponse response_;
+    bool in_value_ = false;
+    bool complete_ = false;
+    bool keep_alive_ = false;
+};
+
+bool is_ip_literal(const std::string& host) {
+    std::error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+
+// A reused keep-alive connection that the server had closed meanwhile: the
+// request is safe to send again on a new one.
+struct StaleConnection {};
+
+}  // namespace
+
+struct Client::Impl {
+    asio::any_io_executor executor;
+    ApiConfig api;
+    ClientOptions options;
+    asio::ssl::context tls_context{asio::ssl::context::tls_client};
+    std::vector<std::shared_ptr<Connection>> idle;
+    std::size_t opened = 0;
+    std::string where;  // "host:port", for messages
+
+    Impl(asio::any_io_executor ex, ApiConfig a, ClientOptions o)
+        : executor(std::move(ex)), api(std::move(a)), options(o), where(api.host + ":" + std::to_string(api.port)) {
+        tls_context.set_verify_mode(asio::ssl::verify_peer);
+        std::error_code ec;
+        if (api.ca_file.empty()) {
+            tls_context.set_default_verify_paths(ec);
+        } else {
+            tls_context.load_verify_file(api.ca_file, ec);
+        }
+        if (ec) {
+            throw TransportError("TLS: cannot load the CA certificates " +
+                                 (api.ca_file.empty() ? std::string("of the system") : api.ca_file) + ": " +
+                                 ec.message());
+        }
+    }
+
+    ~Impl() {
+        for (auto& c : idle) c->close();
+    }
+
+    asio::awaitable<std::shared_ptr<Connection>> connect() {
+        auto connection = std::make_shared<Connection>(executor, tls_context, api.scheme == "https");
+        connection->start_watchdog();
+        connection->expire_after(options.connect_timeout);
+        ++opened;
+
+        tcp::resolver resolver(executor);
+        auto [resolve_error, endpoints] =
+            co_await resolver.async_resolve(api.host, std::to_string(api.port), nothrow);
+        if (resolve_error) {
+            connection->close();
+            throw TransportError("cannot resolve " + api.host + ": " + resolve_error.message());
+        }
+        // Each address in turn ("localhost" may be ::1 and 127.0.0.1).
+        std::error_code connect_error = asio::error::host_not_found;
+        for (const auto& entry : endpoints) {
+            if (connection->timed_out()) break;
+            std::error_code ignored;
+            connection->socket().close(ignored);
+            connection->socket().open(entry.endpoint().protocol(), ignored);
+            std::tie(connect_error) = co_await connection->socket().async_connect(entry.endpoint(), nothrow);
+            if (!connect_error) break;
+        }
+        if (connection->timed_out()) {
+            throw TransportError("connect to " + where + " timed out after " + ms(options.connect_timeout));
+        }
+        if (connect_error) {
+            connection->close();
+            throw TransportError("connect to " + where + ": " + connect_error.message());
+        }
+        std::error_code ignored;
+        connection->socket().set_option(tcp::no_delay(true), ignored);
+
+        if (connection->tls()) {
+            auto& stream = connection->tls_stream();
+            // SNI: the name of the site we want, for servers that host several.
+            if (!is_ip_literal(api.host)) SSL_set_tlsext_host_name(stream.native_handle(), api.host.c_str());
+            // The chain must lead to a trusted CA *and* name this host.
+            stream.set_verify_callback(asio::ssl::host_name_verification(api.host));
+            auto [handshake_error] = co_await stream.async_handshake(asio::ssl::stream_base::client, nothrow);
+            if (connection->timed_out()) {
+                throw TransportError("TLS handshake with " + where + " timed out after " +
+                                     ms(options.connect_timeout));
+            }
+            if (handshake_error) {
+                std::string why = handshake_error.message();
+                const long verify = SSL_get_verify_result(stream.native_handle());
+                if (verify != X509_V_OK) why += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
+                connection->close();
+                throw TransportError("TLS handshake with " + where + " failed: " + why);
+            }
+        }
+        connection->no_deadline();
+        co_return connection;
+    }
+
+    std::string request_text(const std::string& target) const {
+        const bool default_port = (api.scheme == "http" && api.port == 80) || (api.scheme == "https" && api.port == 443);
+        std::string text = "GET " + target + " HTTP/1.1\r\nHost: " + api.host +
+                           (default_port ? "" : ":" + std::to_string(api.port)) +
+                           "\r\nUser-Agent: asio-workbook\r\nAccept: application/vnd.github+json\r\n";
+        // The token travels in a header, never in the target.
+        if (!api.token.empty()) text += "Authorization: token " + api.token + "\r\n";
+        return text + "\r\n";
+    }
+
+    // One request and its response on `connection`. Throws StaleConnection
+    // when a reused connection turns out to be closed before any answer.
+    asio::awaitable<ClientResponse> exchange(Connection& connection, const std::string& target, bool reused) {
+        connection.expire_after(options.read_timeout);
+        const std::string request = request_text(target);
+        auto [write_error, written] = co_await connection.write(request);
+        if (write_error && !connection.timed_out()) {
+            connection.close();
+            if (reused) throw StaleConnection{};
+            throw TransportError("sending the request to " + where + " failed: " + write_error.message());
+        }
+        ResponseParser parser(options.max_body_bytes);
+        std::array<char, 8192> buffer;
+        std::size_t received = 0;
+        while (!parser.complete()) {
+            auto [read_error, n] = co_await connection.read_some(asio::buffer(buffer));
+            if (connection.timed_out()) {
+                throw TransportError("timed out after " + ms(options.read_timeout) + " waiting for the response from " + where);
+            }
+            if (read_error) {
+                connection.close();
+                if (received == 0 && reused) throw StaleConnection{};
+                parser.finish();  // a body that ends with the connection is complete now
+                if (parser.complete()) break;
+                if (received == 0) {
+                    throw TransportError("the connection to " + where + " broke off before any response (" +
+                                         read_error.message() + ")");
+                }
+                throw TransportError("the connection to " + where + " broke off after " + std::to_string(received) +
+                                     " bytes of the response (" + read_error.message() + ")");
+            }
+            received += n;
+            if (auto problem = parser.feed(buffer.data(), n); !problem.empty()) {
+                connection.close();
+                throw TransportError("the response from " + where + " is not valid HTTP: " + problem);
+            }
+        }
+        connection.no_deadline();
+        if (!parser.keep_alive()) connection.close();
+        co_return parser.take();
+    }
+};
+
+Client::Client(asio::any_io_executor executor, ApiConfig api, ClientOptions options)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(api), options)) {}
+
+Client::~Client() = default;
+
+asio::awaitable<ClientResponse> Client::get(std::string target) {
+    auto impl = impl_;  // the coroutine keeps the pool alive while it runs
+    for (int attempt = 0;; ++attempt) {
+        std::shared_ptr<Connection> connection;
+        bool reused = false;
+        // An idle connection if there is one that is still open; otherwise a
+        // new one. Never a wait for one to free up.
+        while (!impl->idle.empty() && !connection) {
+            connection = std::move(impl->idle.back());
+            impl->idle.pop_back();
+            if (connection->closed()) connection.reset();
+        }
+        if (connection) {
+            reused = true;
+        } else {
+            connection = co_await impl->connect();
+        }
+        try {
+            auto response = co_await impl->exchange(*connection, target, reused);
+            if (!connection->closed()) impl->idle.push_back(std::move(connection));
+            co_return response;
+        } catch (const StaleConnection&) {
+            if (attempt > 0) throw TransportError("the connection to " + impl->where + " broke off before any response");
+            // The server had closed the idle connection: try once more, new.
+        } catch (...) {
+            connection->close();
+            throw;
+        }
+    }
+}
+
+std::size_t Client::idle_connections() const { return impl_->idle.size(); }
+
+std::size_t Client::connections_opened() const { return impl_->opened; }
+
+asio::awaitable<RepoInfo> fetch_repo_async(Client& client, const ApiConfig& api, std::string full_name) {
+    const std::string path = api.repo_path(full_name);  // throws invalid_argument before anything is sent
+    ClientResponse response;
+    try {
+        response = co_await client.get(path);
+    } catch (const TransportError& e) {
+        throw FetchError(describe_transport_failure(api, full_name, e.what()));
+    }
+    if (response.status != 200) {
+        throw FetchError(describe_status(full_name, response.status, response.body,
+                                         response.header("X-RateLimit-Remaining")),
+                         response.status);
+    }
+    try {
+        co_return parse_repo_info(response.body);
+    } catch (const ParseError& e) {
+        throw FetchError(full_name + ": " + e.what(), response.status);
+    }
+}
+
+}  // namespace workbook::http

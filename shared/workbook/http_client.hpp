@@ -1,0 +1,85 @@
+// The workbook's asynchronous HTTP/1.1 client: Asio coroutines for the I/O,
+// OpenSSL through asio::ssl for HTTPS, llhttp to read responses. Chapter 07
+// teaches with it; the talk's aiohttp.ClientSession is its Python cousin.
+//
+// What it does:
+//   - GET with headers; bodies framed by Content-Length, chunked encoding, or
+//     the end of the connection;
+//   - a pool of idle keep-alive connections to its one origin: a request takes
+//     an idle connection if there is one and opens a new one otherwise, so the
+//     pool never limits how many requests are in flight (chapter 08 does that,
+//     on purpose, elsewhere);
+//   - HTTPS with the certificate chain *and* the host name verified, and SNI;
+//     verification is never switched off;
+//   - a connect timeout and a read timeout, each a timer racing the operation;
+//   - errors that say which step failed: resolve, connect, TLS, timeout, a
+//     connection that broke off, a response that is not HTTP.
+//
+// Threading: one Client belongs to one executor, run by one thread (the event
+// loop). Every coroutine that uses it runs there.
+#pragma once
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "workbook/github.hpp"
+
+namespace workbook::http {
+
+struct ClientOptions {
+    std::chrono::milliseconds connect_timeout{10'000};  // resolve + connect + TLS handshake
+    std::chrono::milliseconds read_timeout{10'000};     // from the request sent to the whole response read
+    std::size_t max_body_bytes = 16 * 1024 * 1024;
+};
+
+struct ClientResponse {
+    int status = 0;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    // The value of a header, matched without regard to case; empty if absent.
+    std::string_view header(std::string_view name) const;
+};
+
+// A request that got no complete answer. what() names the step and the
+// cause: "connect to 127.0.0.1:8700: Connection refused", "timed out after
+// 300 ms waiting for the response", "TLS handshake with localhost:8701 failed:
+// certificate verify failed", "the connection broke off after 120 bytes".
+class TransportError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class Client {
+public:
+    // `api` gives the origin (scheme, host, port), the token (sent as
+    // "Authorization: token ...") and the CA file for HTTPS (empty: the
+    // system's store).
+    Client(asio::any_io_executor executor, ApiConfig api, ClientOptions options = {});
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // GET `target` ("/repos/owner/name"). Any status is a response; throws
+    // TransportError when there is none.
+    asio::awaitable<ClientResponse> get(std::string target);
+
+    std::size_t idle_connections() const;
+    std::size_t connections_opened() const;  // since the client was made
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+// GET /repos/{owner}/{name} and its RepoInfo, or a FetchError saying what went
+// wrong: the asynchronous twin of fetch_repo_blocking.
+asio::awaitable<RepoInfo> fetch_repo_async(Client& client, const ApiConfig& api, std::string full_name);
+
+}  // namespace workbook::http
