@@ -1,0 +1,109 @@
+// Chapter 07 specification: fetch_one (07.1) turns every outcome into a
+// result, and fetch_all (07.2) has every request in flight at the same
+// moment, as the stand-in counts them, on one thread. Read it; do not edit it.
+#include <doctest/doctest.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <optional>
+
+#include "exercise.hpp"
+#include "support/stand_in.hpp"
+#include "workbook/http_client.hpp"
+
+using namespace std::chrono_literals;
+using workbook::Fault;
+using workbook::testing::quick;
+using workbook::testing::StandIn;
+
+namespace {
+
+// Runs `coroutine` on a fresh single-threaded loop with a deadline.
+template <class T>
+T run_loop(asio::awaitable<T> coroutine) {
+    asio::io_context loop(1);
+    std::optional<T> result;
+    std::exception_ptr error;
+    asio::co_spawn(loop, std::move(coroutine), [&](std::exception_ptr e, T value) {
+        error = e;
+        if (!e) result = std::move(value);
+    });
+    loop.run_for(20s);
+    if (error) std::rethrow_exception(error);
+    REQUIRE_MESSAGE(result.has_value(), "the coroutine had not finished when the deadline passed");
+    return std::move(*result);
+}
+
+std::vector<std::string> bench_names(int n) {
+    std::vector<std::string> names;
+    for (int i = 0; i < n; ++i) names.push_back("workbook-bench/repo-" + std::to_string(i));
+    return names;
+}
+
+}  // namespace
+
+TEST_CASE("07.1 fetch_one returns the repository's info") {
+    StandIn s;
+    const auto result = run_loop([&]() -> asio::awaitable<workbook::FetchResult> {
+        workbook::http::Client client(co_await asio::this_coro::executor, s.api);
+        co_return co_await chapter07::fetch_one(client, s.api, "aio-libs/aiohttp");
+    }());
+    REQUIRE(result.ok());
+    CHECK(result.full_name == "aio-libs/aiohttp");
+    CHECK(result.info->stargazers_count == 15300);
+}
+
+TEST_CASE("07.1 fetch_one turns a failure into a result instead of throwing") {
+    StandIn s(quick({{"aio-libs/aiohttp", Fault::server_error}}));
+    const auto result = run_loop([&]() -> asio::awaitable<workbook::FetchResult> {
+        workbook::http::Client client(co_await asio::this_coro::executor, s.api);
+        co_return co_await chapter07::fetch_one(client, s.api, "aio-libs/aiohttp");
+    }());
+    CHECK_FALSE(result.ok());
+    CHECK(result.full_name == "aio-libs/aiohttp");
+    CHECK(result.error.find("aio-libs/aiohttp: 500") != std::string::npos);
+}
+
+TEST_CASE("07.2 fetch_all returns every repository once and in input order") {
+    StandIn s;
+    const auto& names = workbook::repositories();
+    const auto results = run_loop(chapter07::fetch_all(s.api, names));
+    REQUIRE(results.size() == names.size());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        CAPTURE(names[i]);
+        REQUIRE(results[i].ok());
+        CHECK(results[i].info->full_name == names[i]);
+    }
+    CHECK(s.server.stats().requests == static_cast<long long>(names.size()));
+}
+
+TEST_CASE("07.2 fetch_all has every request in flight at once") {
+    StandIn s(quick({}, 300ms));
+    const auto names = bench_names(60);
+    const auto results = run_loop(chapter07::fetch_all(s.api, names));
+    CHECK(results.size() == 60);
+    const auto stats = s.server.stats();
+    CHECK(stats.requests == 60);
+    CHECK(stats.max_in_flight == 60);  // not a few at a time: all of them
+}
+
+TEST_CASE("07.2 fetch_all reports failures and keeps every other result") {
+    StandIn s(quick({{"bad/one", Fault::not_found}, {"workbook-bench/repo-3", Fault::hang},
+                     {"workbook-bench/repo-5", Fault::truncated}}));
+    auto names = bench_names(8);
+    names.insert(names.begin() + 2, "bad/one");
+    const auto results = run_loop(chapter07::fetch_all(s.api, names, 500ms));
+    REQUIRE(results.size() == names.size());
+    int ok = 0;
+    for (const auto& r : results) ok += r.ok();
+    CHECK(ok == 6);
+    CHECK(results[2].error.find("bad/one: 404") != std::string::npos);
+    CHECK(results[4].error.find("workbook-bench/repo-3") != std::string::npos);  // hung, then timed out
+    CHECK(results[4].error.find("in time") != std::string::npos);
+}
+
+TEST_CASE("07.2 fetch_all works over HTTPS") {
+    StandIn s(quick(), /*tls=*/true);
+    const auto results = run_loop(chapter07::fetch_all(s.api, bench_names(10)));
+    for (const auto& r : results) CHECK(r.ok());
+}
