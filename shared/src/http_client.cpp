@@ -17,6 +17,7 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <cctype>
+#include <optional>
 
 namespace workbook::http {
 
@@ -37,16 +38,23 @@ std::string_view ClientResponse::header(std::string_view name) const {
 
 namespace {
 
-// One connection, plain or TLS. Plain HTTP uses the TLS stream's socket
-// directly (next_layer), so both kinds are one type.
+// One connection, plain or TLS. Only a TLS connection pays for an SSL object
+// and its buffers (about 60 KiB): at a thousand connections that matters.
 //
-// Timeouts: a watchdog coroutine waits on `deadline_`; when the deadline
-// passes it closes the socket, which makes whatever operation is pending
-// fail at once, TLS or not. Moving the deadline wakes it to wait again.
+// Timeouts: a watchdog coroutine waits on a timer; when the deadline passes
+// it closes the socket, which makes whatever operation is pending fail at
+// once, TLS or not. A later deadline only updates `deadline_at_` (the
+// watchdog re-arms when the timer fires early); only an earlier one moves the
+// timer and wakes the watchdog. Most requests then cost no timer operation.
 class Connection : public std::enable_shared_from_this<Connection> {
 public:
     Connection(const asio::any_io_executor& ex, asio::ssl::context& tls_context, bool tls)
-        : stream_(ex, tls_context), tls_(tls), deadline_(ex) {
+        : deadline_(ex) {
+        if (tls) {
+            stream_.emplace(ex, tls_context);
+        } else {
+            plain_.emplace(ex);
+        }
         deadline_.expires_at(Clock::time_point::max());
     }
 
@@ -54,14 +62,17 @@ public:
         asio::co_spawn(deadline_.get_executor(), watchdog(shared_from_this()), asio::detached);
     }
 
-    tcp::socket& socket() { return stream_.next_layer(); }
-    asio::ssl::stream<tcp::socket>& tls_stream() { return stream_; }
-    bool tls() const { return tls_; }
+    tcp::socket& socket() { return stream_ ? stream_->next_layer() : *plain_; }
+    asio::ssl::stream<tcp::socket>& tls_stream() { return *stream_; }
+    bool tls() const { return stream_.has_value(); }
     bool closed() const { return closed_; }
     bool timed_out() const { return timed_out_; }
 
-    void expire_after(std::chrono::milliseconds limit) { deadline_.expires_after(limit); }
-    void no_deadline() { deadline_.expires_at(Clock::time_point::max()); }
+    void expire_after(std::chrono::milliseconds limit) {
+        deadline_at_ = Clock::now() + limit;
+        if (deadline_at_ < deadline_.expiry()) deadline_.expires_at(deadline_at_);
+    }
+    void no_deadline() { deadline_at_ = Clock::time_point::max(); }
 
     void close() {
         if (closed_) return;
@@ -72,29 +83,33 @@ public:
     }
 
     asio::awaitable<std::tuple<std::error_code, std::size_t>> read_some(asio::mutable_buffer buffer) {
-        if (tls_) co_return co_await stream_.async_read_some(buffer, nothrow);
-        co_return co_await socket().async_read_some(buffer, nothrow);
+        if (stream_) co_return co_await stream_->async_read_some(buffer, nothrow);
+        co_return co_await plain_->async_read_some(buffer, nothrow);
     }
 
     asio::awaitable<std::tuple<std::error_code, std::size_t>> write(std::string_view data) {
-        if (tls_) co_return co_await asio::async_write(stream_, asio::buffer(data), nothrow);
-        co_return co_await asio::async_write(socket(), asio::buffer(data), nothrow);
+        if (stream_) co_return co_await asio::async_write(*stream_, asio::buffer(data), nothrow);
+        co_return co_await asio::async_write(*plain_, asio::buffer(data), nothrow);
     }
 
 private:
     asio::awaitable<void> watchdog(std::shared_ptr<Connection>) {  // the copy keeps us alive
         while (!closed_) {
             co_await deadline_.async_wait(nothrow);
-            if (!closed_ && deadline_.expiry() <= Clock::now()) {
+            if (closed_) break;
+            if (deadline_at_ <= Clock::now()) {
                 timed_out_ = true;
                 close();
+            } else if (deadline_.expiry() <= Clock::now()) {
+                deadline_.expires_at(deadline_at_);  // fired for a deadline that has since moved later
             }
         }
     }
 
-    asio::ssl::stream<tcp::socket> stream_;
-    bool tls_;
+    std::optional<asio::ssl::stream<tcp::socket>> stream_;  // HTTPS
+    std::optional<tcp::socket> plain_;                      // HTTP
     asio::steady_timer deadline_;
+    Clock::time_point deadline_at_ = Clock::time_point::max();
     bool closed_ = false;
     bool timed_out_ = false;
 };
@@ -190,6 +205,7 @@ struct Client::Impl {
     std::vector<std::shared_ptr<Connection>> idle;
     std::size_t opened = 0;
     std::string where;  // "host:port", for messages
+    std::vector<tcp::endpoint> endpoints;  // the host's addresses, once resolved
 
     Impl(asio::any_io_executor ex, ApiConfig a, ClientOptions o)
         : executor(std::move(ex)), api(std::move(a)), options(o), where(api.host + ":" + std::to_string(api.port)) {
@@ -217,21 +233,35 @@ struct Client::Impl {
         connection->expire_after(options.connect_timeout);
         ++opened;
 
-        tcp::resolver resolver(executor);
-        auto [resolve_error, endpoints] =
-            co_await resolver.async_resolve(api.host, std::to_string(api.port), nothrow);
-        if (resolve_error) {
-            connection->close();
-            throw TransportError("cannot resolve " + api.host + ": " + resolve_error.message());
+        if (endpoints.empty()) {
+            // Resolved once per client: getaddrinfo blocks, so Asio runs it on
+            // a helper thread, and a thousand connections would queue there.
+            std::error_code ec;
+            const auto ip = asio::ip::make_address(api.host, ec);
+            if (!ec) {
+                endpoints.emplace_back(ip, api.port);
+            } else {
+                tcp::resolver resolver(executor);
+                auto [resolve_error, results] =
+                    co_await resolver.async_resolve(api.host, std::to_string(api.port), nothrow);
+                if (resolve_error) {
+                    connection->close();
+                    throw TransportError("cannot resolve " + api.host + ": " + resolve_error.message());
+                }
+                if (endpoints.empty()) {
+                    for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+                }
+            }
         }
         // Each address in turn ("localhost" may be ::1 and 127.0.0.1).
         std::error_code connect_error = asio::error::host_not_found;
-        for (const auto& entry : endpoints) {
+        const auto candidates = endpoints;  // a copy: another connect may fill `endpoints` meanwhile
+        for (const auto& endpoint : candidates) {
             if (connection->timed_out()) break;
             std::error_code ignored;
             connection->socket().close(ignored);
-            connection->socket().open(entry.endpoint().protocol(), ignored);
-            std::tie(connect_error) = co_await connection->socket().async_connect(entry.endpoint(), nothrow);
+            connection->socket().open(endpoint.protocol(), ignored);
+            std::tie(connect_error) = co_await connection->socket().async_connect(endpoint, nothrow);
             if (!connect_error) break;
         }
         if (connection->timed_out()) {
