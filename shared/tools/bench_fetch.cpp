@@ -167,8 +167,10 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "WARN: %s took %.0f ms, %.2f x its ideal of %.0f ms (ceil(%d / %d) x %ld ms); target %.2f x\n",
                          o.model.c_str(), wall_ms, ratio, ideal_ms, n, o.workers, o.latency_ms, target);
         }
+        // Judged from 1,000 requests up: below that, starting the process
+        // and loading the CA store outweigh the requests.
         const double cpu_us_per_request = usage.cpu_ms * 1000.0 / n;
-        if (o.model == "asio" && cpu_us_per_request > 70) {
+        if (o.model == "asio" && n >= 1000 && cpu_us_per_request > 70) {
             std::fprintf(stderr, "WARN: asio used %.0f us of CPU per request; target 70 us\n", cpu_us_per_request);
         }
         if (failed > 0) {
