@@ -41,10 +41,14 @@ T run_client(const workbook::ApiConfig& api, Body body, ClientOptions options = 
         asio::co_spawn(loop, body(client), [&](std::exception_ptr e, T value) {
             error = e;
             if (!e) result = std::move(value);
+            loop.stop();  // the client's idle connections would keep the loop busy
         });
         loop.run_for(10s);
     }
-    loop.run_for(1s);  // let the closed connections' watchdogs finish
+    // The client is gone and has closed its idle connections: let their
+    // watchdogs see that and end.
+    loop.restart();
+    loop.run_for(1s);
     if (error) std::rethrow_exception(error);
     REQUIRE_MESSAGE(result.has_value(), "the client had not finished when the deadline passed");
     return std::move(*result);

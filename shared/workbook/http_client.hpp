@@ -16,7 +16,9 @@
 //     connection that broke off, a response that is not HTTP.
 //
 // Threading: one Client belongs to one executor, run by one thread (the event
-// loop). Every coroutine that uses it runs there.
+// loop). Every coroutine that uses it runs there. Like an aiohttp session, a
+// client keeps its idle connections open, and so its loop busy, until it is
+// destroyed.
 #pragma once
 
 #include <asio/any_io_executor.hpp>
