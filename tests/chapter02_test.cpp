@@ -135,8 +135,7 @@ TEST_CASE("02.2 fetch_all keeps exactly as many requests in flight as it has wor
     // 100 ms each: long enough for every worker to have its request in
     // flight before the first answer comes back.
     StandIn s(quick({}, 100ms));
-    std::vector<std::string> names;
-    for (int i = 0; i < 12; ++i) names.push_back("workbook-bench/repo-" + std::to_string(i));
+    const auto names = workbook::testing::bench_names(12);
     for (int workers : {1, 4}) {
         CAPTURE(workers);
         s.server.reset_stats();

@@ -12,10 +12,12 @@
 #include <set>
 
 #include "exercise.hpp"
+#include "support/stand_in.hpp"
 #include "support/stand_in_process.hpp"
 
 using namespace std::chrono_literals;
 using workbook::testing::children_of_this_process;
+using workbook::testing::bench_names;
 using workbook::testing::StandInProcess;
 
 namespace {
@@ -27,11 +29,6 @@ std::vector<pid_t> leftover_children(const StandInProcess& stand_in) {
     return children;
 }
 
-std::vector<std::string> bench_names(int n) {
-    std::vector<std::string> names;
-    for (int i = 0; i < n; ++i) names.push_back("workbook-bench/repo-" + std::to_string(i));
-    return names;
-}
 
 }  // namespace
 

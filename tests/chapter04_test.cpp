@@ -121,8 +121,7 @@ TEST_CASE("04.2 map_in_order reports a failed repository by name and keeps the o
 
 TEST_CASE("04.2 map_in_order keeps as many requests in flight as the pool has threads") {
     StandIn s(quick({}, 100ms));
-    std::vector<std::string> names;
-    for (int i = 0; i < 12; ++i) names.push_back("workbook-bench/repo-" + std::to_string(i));
+    const auto names = workbook::testing::bench_names(12);
     ThreadPool pool(4);
     const auto results = chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(s.api));
     CHECK(results.size() == 12);

@@ -14,6 +14,7 @@
 using namespace std::chrono_literals;
 using workbook::Fault;
 using workbook::testing::quick;
+using workbook::testing::bench_names;
 using workbook::testing::StandIn;
 
 namespace {
@@ -34,11 +35,6 @@ T run_loop(asio::awaitable<T> coroutine) {
     return std::move(*result);
 }
 
-std::vector<std::string> bench_names(int n) {
-    std::vector<std::string> names;
-    for (int i = 0; i < n; ++i) names.push_back("workbook-bench/repo-" + std::to_string(i));
-    return names;
-}
 
 }  // namespace
 

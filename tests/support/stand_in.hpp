@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "workbook/fake_github.hpp"
 
@@ -16,6 +17,14 @@ inline FakeGithubOptions quick(std::map<std::string, Fault> faults = {},
     options.latency = latency;
     options.faults = std::move(faults);
     return options;
+}
+
+// "workbook-bench/repo-0" ... "workbook-bench/repo-{n-1}": repositories the
+// stand-in makes up, as many as a test needs.
+inline std::vector<std::string> bench_names(int n) {
+    std::vector<std::string> names;
+    for (int i = 0; i < n; ++i) names.push_back("workbook-bench/repo-" + std::to_string(i));
+    return names;
 }
 
 struct StandIn {
