@@ -98,6 +98,24 @@ TEST_CASE("the async client reuses one keep-alive connection for requests in tur
     CHECK(s.server.stats().requests == 5);
 }
 
+TEST_CASE("the async client retries once when the server has closed an idle connection") {
+    auto options = quick();
+    options.idle_timeout = 100ms;  // the stand-in closes idle keep-alive connections quickly
+    StandIn s(options);
+    std::size_t opened = 0;
+    const auto info = run_client<workbook::RepoInfo>(s.api, [&](Client& c) -> asio::awaitable<workbook::RepoInfo> {
+        co_await workbook::http::fetch_repo_async(c, s.api, "fmtlib/fmt");
+        asio::steady_timer pause(co_await asio::this_coro::executor, 400ms);
+        co_await pause.async_wait(asio::use_awaitable);  // meanwhile the server closes the idle connection
+        auto second = co_await workbook::http::fetch_repo_async(c, s.api, "redis/redis");
+        opened = c.connections_opened();
+        co_return second;
+    });
+    CHECK(info.full_name == "redis/redis");
+    CHECK(opened == 2);  // the stale connection was found out and replaced
+    CHECK(s.server.stats().requests == 2);
+}
+
 TEST_CASE("the async client opens a new connection whenever none is idle") {
     StandIn s(quick({}, 200ms));
     std::size_t opened = 0;

@@ -201,6 +201,7 @@ struct FakeGithub::Impl {
         for (const auto& s : samples) by_name.emplace(s.full_name, &s);
         http::ServerOptions server_options;
         server_options.head_timeout = options.head_timeout;
+        server_options.idle_timeout = options.idle_timeout;
         if (options.verbose) {
             server_options.log = [](std::string_view what) { std::fprintf(stderr, "fake-github: %.*s\n", int(what.size()), what.data()); };
         }

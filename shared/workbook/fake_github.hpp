@@ -54,6 +54,7 @@ struct FakeGithubOptions {
     std::map<std::string, Fault> faults;                            // per repository
     std::string token;  // not empty: every request must send it, else 401
     std::chrono::milliseconds head_timeout{10'000};
+    std::chrono::milliseconds idle_timeout{60'000};  // a keep-alive connection with nothing sent is closed
     bool verbose = false;  // print each connection problem on stderr
 };
 
