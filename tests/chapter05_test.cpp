@@ -14,36 +14,19 @@
 #include <vector>
 
 #include "exercise.hpp"
+#include "support/run_loop.hpp"
+
+using workbook::testing::run_loop;
 
 using namespace std::chrono_literals;
 
-namespace {
-
-// Runs `coroutine` on a fresh loop for at most `deadline`; its value, or the
-// exception it threw. Fails the test if it has not finished by then.
-std::string run_with_deadline(asio::awaitable<std::string> coroutine, std::chrono::milliseconds deadline = 2s) {
-    asio::io_context loop;
-    std::optional<std::string> result;
-    std::exception_ptr error;
-    asio::co_spawn(loop, std::move(coroutine), [&](std::exception_ptr e, std::string value) {
-        error = e;
-        result = std::move(value);
-    });
-    loop.run_for(deadline);
-    if (error) std::rethrow_exception(error);
-    REQUIRE_MESSAGE(result.has_value(), "the coroutine had not finished when the deadline passed");
-    return *result;
-}
-
-}  // namespace
-
 TEST_CASE("05.1 greet_after returns the greeting") {
-    CHECK(run_with_deadline(chapter05::greet_after("Ana", 10ms)) == "Hello World, Ana!");
+    CHECK(run_loop(chapter05::greet_after("Ana", 10ms)) == "Hello World, Ana!");
 }
 
 TEST_CASE("05.1 greet_after waits at least its delay") {
     const auto start = std::chrono::steady_clock::now();
-    run_with_deadline(chapter05::greet_after("Bruno", 100ms));
+    run_loop(chapter05::greet_after("Bruno", 100ms));
     CHECK(std::chrono::steady_clock::now() - start >= 100ms);  // a lower bound: never flaky
 }
 

@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "exercise.hpp"
+#include "support/run_loop.hpp"
 
 using namespace std::chrono_literals;
 
@@ -20,18 +21,7 @@ namespace {
 
 // Runs gather(tasks) on a fresh loop, with a deadline.
 std::vector<std::string> run_gather(std::vector<chapter06::Task> tasks) {
-    asio::io_context loop;
-    std::optional<std::vector<std::string>> result;
-    std::exception_ptr error;
-    asio::co_spawn(loop, chapter06::gather(std::move(tasks)),
-                   [&](std::exception_ptr e, std::vector<std::string> value) {
-                       error = e;
-                       result = std::move(value);
-                   });
-    loop.run_for(5s);
-    if (error) std::rethrow_exception(error);
-    REQUIRE_MESSAGE(result.has_value(), "gather had not finished when the deadline passed");
-    return *result;
+    return workbook::testing::run_loop(chapter06::gather(std::move(tasks)), 5s);
 }
 
 // A task that logs "start NAME" and "end NAME" around a timer.

@@ -8,35 +8,16 @@
 #include <optional>
 
 #include "exercise.hpp"
+#include "support/run_loop.hpp"
 #include "support/stand_in.hpp"
 #include "workbook/http_client.hpp"
 
 using namespace std::chrono_literals;
 using workbook::Fault;
 using workbook::testing::quick;
+using workbook::testing::run_loop;
 using workbook::testing::bench_names;
 using workbook::testing::StandIn;
-
-namespace {
-
-// Runs `coroutine` on a fresh single-threaded loop with a deadline.
-template <class T>
-T run_loop(asio::awaitable<T> coroutine) {
-    asio::io_context loop(1);
-    std::optional<T> result;
-    std::exception_ptr error;
-    asio::co_spawn(loop, std::move(coroutine), [&](std::exception_ptr e, T value) {
-        error = e;
-        if (!e) result = std::move(value);
-    });
-    loop.run_for(20s);
-    if (error) std::rethrow_exception(error);
-    REQUIRE_MESSAGE(result.has_value(), "the coroutine had not finished when the deadline passed");
-    return std::move(*result);
-}
-
-
-}  // namespace
 
 TEST_CASE("07.1 fetch_one returns the repository's info") {
     StandIn s;

@@ -17,6 +17,7 @@
 #include <optional>
 #include <thread>
 
+#include "support/run_loop.hpp"
 #include "support/stand_in.hpp"
 #include "workbook/http_client.hpp"
 
@@ -30,28 +31,14 @@ using workbook::testing::StandIn;
 
 namespace {
 
-// Runs `body(client)` on a fresh loop with a client for `api`.
+// Runs `body(client)` on a fresh loop with a client for `api`. The client
+// is a local of the coroutine, so its idle connections close when it ends.
 template <class T, class Body>
 T run_client(const workbook::ApiConfig& api, Body body, ClientOptions options = {}) {
-    asio::io_context loop;
-    std::optional<T> result;
-    std::exception_ptr error;
-    {
-        Client client(loop.get_executor(), api, options);
-        asio::co_spawn(loop, body(client), [&](std::exception_ptr e, T value) {
-            error = e;
-            if (!e) result = std::move(value);
-            loop.stop();  // the client's idle connections would keep the loop busy
-        });
-        loop.run_for(10s);
-    }
-    // The client is gone and has closed its idle connections: let their
-    // watchdogs see that and end.
-    loop.restart();
-    loop.run_for(1s);
-    if (error) std::rethrow_exception(error);
-    REQUIRE_MESSAGE(result.has_value(), "the client had not finished when the deadline passed");
-    return std::move(*result);
+    return workbook::testing::run_loop([&]() -> asio::awaitable<T> {
+        Client client(co_await asio::this_coro::executor, api, options);
+        co_return co_await body(client);
+    }(), 10s);
 }
 
 }  // namespace
