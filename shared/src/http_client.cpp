@@ -195,6 +195,16 @@ std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) +
 // request is safe to send again on a new one.
 struct StaleConnection {};
 
+// An operation ended by a cancellation of the request (chapter 08's timeout
+// or Ctrl-C), not by the watchdog and not by the network: the connection is
+// closed (it may be half-way through a response) and the cancellation goes
+// on up as what it is, not as a transport failure.
+void throw_if_cancelled(Connection& connection, const std::error_code& error) {
+    if (error != asio::error::operation_aborted || connection.timed_out()) return;
+    connection.close();
+    throw asio::system_error(error);
+}
+
 }  // namespace
 
 struct Client::Impl {
@@ -262,6 +272,7 @@ struct Client::Impl {
             connection->socket().close(ignored);
             connection->socket().open(endpoint.protocol(), ignored);
             std::tie(connect_error) = co_await connection->socket().async_connect(endpoint, nothrow);
+            throw_if_cancelled(*connection, connect_error);
             if (!connect_error) break;
         }
         if (connection->timed_out()) {
@@ -281,6 +292,7 @@ struct Client::Impl {
             // The chain must lead to a trusted CA *and* name this host.
             stream.set_verify_callback(asio::ssl::host_name_verification(api.host));
             auto [handshake_error] = co_await stream.async_handshake(asio::ssl::stream_base::client, nothrow);
+            throw_if_cancelled(*connection, handshake_error);
             if (connection->timed_out()) {
                 throw TransportError("TLS handshake with " + where + " timed out after " +
                                      ms(options.connect_timeout));
@@ -313,6 +325,7 @@ struct Client::Impl {
         connection.expire_after(options.read_timeout);
         const std::string request = request_text(target);
         auto [write_error, written] = co_await connection.write(request);
+        throw_if_cancelled(connection, write_error);
         if (write_error && !connection.timed_out()) {
             connection.close();
             if (reused) throw StaleConnection{};
@@ -323,6 +336,7 @@ struct Client::Impl {
         std::size_t received = 0;
         while (!parser.complete()) {
             auto [read_error, n] = co_await connection.read_some(asio::buffer(buffer));
+            throw_if_cancelled(connection, read_error);
             if (connection.timed_out()) {
                 throw TransportError("timed out after " + ms(options.read_timeout) + " waiting for the response from " + where);
             }

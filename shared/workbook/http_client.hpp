@@ -13,7 +13,11 @@
 //     verification is never switched off;
 //   - a connect timeout and a read timeout, each a timer racing the operation;
 //   - errors that say which step failed: resolve, connect, TLS, timeout, a
-//     connection that broke off, a response that is not HTTP.
+//     connection that broke off, a response that is not HTTP;
+//   - cancellation (Asio's per-operation cancellation, which reaches a
+//     coroutine through co_spawn, a parallel group or workbook::gather): the
+//     request's connection is closed, never reused half-read, and get()
+//     throws asio::system_error(operation_aborted).
 //
 // Threading: one Client belongs to one executor, run by one thread (the event
 // loop). Every coroutine that uses it runs there. Like an aiohttp session, a

@@ -1,0 +1,89 @@
+// Chapter 08 reference answer.
+#include "exercise.hpp"
+
+#include <algorithm>
+#include <asio/error.hpp>
+#include <asio/system_error.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <functional>
+
+#include "workbook/gather.hpp"
+#include "workbook/http_client.hpp"
+#include "workbook/timeout.hpp"
+
+namespace chapter08 {
+
+// [slide:semaphore]
+asio::awaitable<AsyncSemaphore::Slot> AsyncSemaphore::acquire() {
+    if (available_ > 0) {  // a free slot; release() hands slots to waiters first, so nobody is queued
+        --available_;
+        co_return Slot(*this);
+    }
+    // No slot: wait in line, suspended. The timer never expires by itself.
+    asio::steady_timer wake(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
+    Waiter me{&wake};
+    waiters_.push_back(&me);
+    try {
+        co_await wake.async_wait(asio::use_awaitable);
+    } catch (const asio::system_error&) {
+        // The wait always ends as "cancelled": by release(), which set
+        // `granted` first, or by a cancellation of this coroutine.
+    }
+    if (me.granted) co_return Slot(*this);  // release() took us off the queue and handed us its slot
+    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
+    throw asio::system_error(asio::error::operation_aborted);
+}
+
+void AsyncSemaphore::release() {
+    if (waiters_.empty()) {
+        ++available_;
+        return;
+    }
+    // The slot passes straight to the first in line; available_ never rises,
+    // so nobody arriving meanwhile can take it first.
+    Waiter* next = waiters_.front();
+    waiters_.pop_front();
+    next->granted = true;
+    next->wake->cancel();
+}
+// [/slide]
+
+// [slide:fetch_one_bounded]
+asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit, workbook::http::Client& client,
+                                                 const workbook::ApiConfig& api, std::string full_name,
+                                                 std::chrono::milliseconds timeout) {
+    workbook::FetchResult result{full_name, std::nullopt, {}};
+    try {
+        auto slot = co_await limit.acquire();  // `async with limit:`; given back at the end of this block
+        // The clock starts now: waiting for the slot is not the server's fault.
+        result.info = co_await workbook::with_timeout(workbook::http::fetch_repo_async(client, api, full_name), timeout);
+    } catch (const asio::system_error&) {
+        // Asio's word for "cancelled" (operation_aborted); Python's is CancelledError.
+        result.error = full_name + ": cancelled before it finished";
+    } catch (const workbook::TimeoutError& e) {
+        result.error = full_name + ": " + e.what();  // "no answer within 300 ms"
+    } catch (const std::exception& e) {
+        result.error = e.what();  // the server's answer, or why there was none: names the repository already
+    }
+    co_return result;
+}
+// [/slide]
+
+// [slide:fetch_all_bounded]
+asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(const workbook::ApiConfig& api,
+                                                              std::vector<std::string> names, std::size_t limit,
+                                                              std::chrono::milliseconds timeout) {
+    AsyncSemaphore slots(limit);
+    workbook::http::Client client(co_await asio::this_coro::executor, api);
+    std::vector<std::function<asio::awaitable<workbook::FetchResult>()>> tasks;
+    for (const auto& name : names) {
+        tasks.push_back([&slots, &client, &api, name, timeout] { return fetch_one(slots, client, api, name, timeout); });
+    }
+    // Every task starts now, as in chapter 07; all but `limit` of them wait
+    // at acquire(), costing a suspended coroutine each and no socket.
+    co_return co_await workbook::gather(std::move(tasks));
+}
+// [/slide]
+
+}  // namespace chapter08

@@ -1,0 +1,280 @@
+// Chapter 08 specification: the semaphore (08.1) suspends coroutines, not
+// the thread, serves them in order and lets a cancelled waiter go; fetch_one
+// (08.2) holds a slot for its request and times it from then; fetch_all (08.3)
+// has exactly `limit` requests in flight at its peak, as the stand-in counts
+// them, keeps every result, and stops cleanly when cancelled. Read it; do not
+// edit it.
+#include <doctest/doctest.h>
+
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/system_error.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "exercise.hpp"
+#include "support/run_loop.hpp"
+#include "support/stand_in.hpp"
+#include "support/stand_in_process.hpp"
+#include "workbook/gather.hpp"
+#include "workbook/http_client.hpp"
+
+using namespace std::chrono_literals;
+using chapter08::AsyncSemaphore;
+using workbook::Fault;
+using workbook::testing::bench_names;
+using workbook::testing::quick;
+using workbook::testing::run_loop;
+using workbook::testing::StandIn;
+
+namespace {
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds wait) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+    co_await timer.async_wait(asio::use_awaitable);
+}
+
+using Task = std::function<asio::awaitable<int>()>;
+
+// A task that takes a slot, logs "NAME got", holds the slot for `hold`, and
+// gives it back.
+Task holder(AsyncSemaphore& semaphore, std::vector<std::string>& log, std::string name,
+            std::chrono::milliseconds hold) {
+    return [&semaphore, &log, name, hold]() -> asio::awaitable<int> {
+        auto slot = co_await semaphore.acquire();
+        log.push_back(name + " got");
+        co_await sleep_for(hold);
+        log.push_back(name + " gives back");
+        co_return 0;
+    };
+}
+
+// The sockets this process has open, from /proc/self/fd.
+int open_sockets() {
+    int n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+        std::error_code ec;
+        const auto target = std::filesystem::read_symlink(entry.path(), ec);
+        if (!ec && target.string().rfind("socket:", 0) == 0) ++n;
+    }
+    return n;
+}
+
+int count_ok(const std::vector<workbook::FetchResult>& results) {
+    int ok = 0;
+    for (const auto& r : results) ok += r.ok();
+    return ok;
+}
+
+}  // namespace
+
+TEST_CASE("08.1 acquire takes a free slot at once and a Slot gives it back when it goes") {
+    AsyncSemaphore semaphore(2);
+    run_loop([&]() -> asio::awaitable<int> {
+        auto a = co_await semaphore.acquire();
+        auto b = co_await semaphore.acquire();
+        CHECK(semaphore.available() == 0);
+        CHECK(semaphore.waiting() == 0);
+        a = AsyncSemaphore::Slot{};  // the old slot is given back
+        CHECK(semaphore.available() == 1);
+        co_return 0;
+    }());
+    CHECK(semaphore.available() == 2);  // b too, at the end of the coroutine
+}
+
+TEST_CASE("08.1 a waiter is suspended (not the thread) until a slot comes back - first come first served") {
+    AsyncSemaphore semaphore(1);
+    std::vector<std::string> log;
+    std::vector<Task> tasks{holder(semaphore, log, "first", 100ms), holder(semaphore, log, "second", 10ms),
+                            holder(semaphore, log, "third", 10ms), holder(semaphore, log, "fourth", 10ms)};
+    // While the others wait, the loop's thread must go on running this one.
+    tasks.push_back([&]() -> asio::awaitable<int> {
+        co_await sleep_for(30ms);
+        log.push_back("ticker runs while " + std::to_string(semaphore.waiting()) + " wait");
+        co_return 0;
+    });
+    run_loop(workbook::gather(std::move(tasks)), 5s);
+    const std::vector<std::string> expected{"first got",          "ticker runs while 3 wait",
+                                            "first gives back",   "second got",
+                                            "second gives back",  "third got",
+                                            "third gives back",   "fourth got",
+                                            "fourth gives back"};
+    CHECK(log == expected);
+    CHECK(semaphore.available() == 1);
+}
+
+TEST_CASE("08.1 a cancelled waiter leaves the queue and takes no slot (operation_aborted)") {
+    AsyncSemaphore semaphore(1);
+    std::error_code waiter_error;
+    bool waiter_got_slot = false;
+    run_loop([&]() -> asio::awaitable<int> {
+        auto executor = co_await asio::this_coro::executor;
+        auto held = co_await semaphore.acquire();
+        asio::cancellation_signal cancel;
+        bool waiter_done = false;
+        asio::co_spawn(executor, semaphore.acquire(),
+                       asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, AsyncSemaphore::Slot) {
+                           waiter_done = true;
+                           if (!e) {
+                               waiter_got_slot = true;
+                               return;
+                           }
+                           try {
+                               std::rethrow_exception(e);
+                           } catch (const asio::system_error& error) {
+                               waiter_error = error.code();
+                           }
+                       }));
+        co_await sleep_for(20ms);
+        CHECK(semaphore.waiting() == 1);
+        cancel.emit(asio::cancellation_type::terminal);
+        co_await sleep_for(20ms);
+        CHECK(waiter_done);
+        CHECK(semaphore.waiting() == 0);
+        held = AsyncSemaphore::Slot{};  // nobody waits now: the slot goes back to the semaphore
+        CHECK(semaphore.available() == 1);
+        co_return 0;
+    }());
+    CHECK_FALSE(waiter_got_slot);
+    CHECK(waiter_error == asio::error::operation_aborted);
+}
+
+TEST_CASE("08.2 fetch_one holds a slot for its request and gives it back whatever the answer") {
+    StandIn s(quick({{"bad/one", Fault::not_found}}));
+    AsyncSemaphore semaphore(1);
+    const auto results = run_loop([&]() -> asio::awaitable<std::vector<workbook::FetchResult>> {
+        workbook::http::Client client(co_await asio::this_coro::executor, s.api);
+        std::vector<workbook::FetchResult> out;
+        out.push_back(co_await chapter08::fetch_one(semaphore, client, s.api, "aio-libs/aiohttp", 5s));
+        out.push_back(co_await chapter08::fetch_one(semaphore, client, s.api, "bad/one", 5s));
+        out.push_back(co_await chapter08::fetch_one(semaphore, client, s.api, "python/cpython", 5s));
+        co_return out;
+    }());
+    REQUIRE(results.size() == 3);
+    REQUIRE(results[0].ok());
+    CHECK(results[0].info->stargazers_count == 15300);
+    CHECK_FALSE(results[1].ok());
+    CHECK(results[1].error.find("bad/one: 404") != std::string::npos);
+    CHECK(results[2].ok());  // the slot came back after the 404
+    CHECK(semaphore.available() == 1);
+}
+
+TEST_CASE("08.2 a hung request ends at its timeout with an error that names it") {
+    StandIn s(quick({{"workbook-bench/repo-1", Fault::hang}}));
+    AsyncSemaphore semaphore(2);
+    const auto result = run_loop([&]() -> asio::awaitable<workbook::FetchResult> {
+        workbook::http::Client client(co_await asio::this_coro::executor, s.api);  // its own timeouts: 10 s
+        co_return co_await chapter08::fetch_one(semaphore, client, s.api, "workbook-bench/repo-1", 300ms);
+    }(), 5s);
+    CHECK_FALSE(result.ok());
+    CHECK(result.error.find("workbook-bench/repo-1") != std::string::npos);
+    CHECK(result.error.find("no answer within 300 ms") != std::string::npos);
+    CHECK(semaphore.available() == 2);
+}
+
+TEST_CASE("08.2 the timeout counts from when the request has its slot - not from when its task started") {
+    // One slot, four requests of 150 ms each, a timeout of 400 ms: the fourth
+    // starts 450 ms after its task did, yet its own request takes 150 ms.
+    StandIn s(quick({}, 150ms));
+    AsyncSemaphore semaphore(1);
+    const auto results = run_loop([&]() -> asio::awaitable<std::vector<workbook::FetchResult>> {
+        workbook::http::Client client(co_await asio::this_coro::executor, s.api);
+        std::vector<std::function<asio::awaitable<workbook::FetchResult>()>> tasks;
+        for (const auto& name : bench_names(4)) {
+            tasks.push_back([&, name] { return chapter08::fetch_one(semaphore, client, s.api, name, 400ms); });
+        }
+        co_return co_await workbook::gather(std::move(tasks));
+    }());
+    for (const auto& r : results) {
+        CAPTURE(r.error);
+        CHECK(r.ok());
+    }
+    CHECK(s.server.stats().max_in_flight == 1);
+}
+
+TEST_CASE("08.3 fetch_all has exactly limit requests in flight at its peak and returns all in order") {
+    StandIn s(quick({}, 100ms));
+    const auto names = bench_names(30);
+    const auto results = run_loop(chapter08::fetch_all(s.api, names, 7));
+    REQUIRE(results.size() == names.size());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        CAPTURE(names[i]);
+        REQUIRE(results[i].ok());
+        CHECK(results[i].info->full_name == names[i]);
+    }
+    const auto stats = s.server.stats();
+    CHECK(stats.requests == 30);
+    CHECK(stats.max_in_flight == 7);  // never more, and not fewer either
+}
+
+TEST_CASE("08.3 fetch_all with limit 1 fetches one at a time") {
+    StandIn s(quick({}, 20ms));
+    const auto results = run_loop(chapter08::fetch_all(s.api, bench_names(5), 1));
+    CHECK(count_ok(results) == 5);
+    CHECK(s.server.stats().max_in_flight == 1);
+}
+
+TEST_CASE("08.3 fetch_all reports each failure and keeps every other result") {
+    StandIn s(quick({{"bad/one", Fault::not_found}, {"workbook-bench/repo-3", Fault::hang},
+                     {"workbook-bench/repo-5", Fault::truncated}, {"workbook-bench/repo-6", Fault::malformed}}));
+    auto names = bench_names(10);
+    names.insert(names.begin() + 2, "bad/one");
+    const auto results = run_loop(chapter08::fetch_all(s.api, names, 3, 400ms), 10s);
+    REQUIRE(results.size() == names.size());
+    CHECK(count_ok(results) == 7);
+    CHECK(results[2].error.find("bad/one: 404") != std::string::npos);
+    CHECK(results[4].error.find("workbook-bench/repo-3: no answer within 400 ms") != std::string::npos);
+    CHECK(results[6].error.find("workbook-bench/repo-5") != std::string::npos);
+    CHECK(results[7].error.find("workbook-bench/repo-6") != std::string::npos);
+    CHECK(s.server.stats().max_in_flight <= 3);
+}
+
+TEST_CASE("08.3 cancelling fetch_all ends every task at once - keeps what had finished - leaves no socket open") {
+    // The stand-in in a process of its own, so that every socket this
+    // process holds is the client's. Limit 4: the four quick ones finish,
+    // then four hung requests hold every slot, and the rest wait in line.
+    workbook::testing::StandInProcess stand_in({"--latency", "10", "--fault", "workbook-bench/repo-2=hang", "--fault",
+                                                "workbook-bench/repo-3=hang", "--fault", "workbook-bench/repo-6=hang",
+                                                "--fault", "workbook-bench/repo-7=hang"});
+    const auto names = bench_names(12);
+    const std::vector<bool> quick_one{true, true, false, false, true, true, false, false, false, false, false, false};
+    const int sockets_before = open_sockets();
+    const auto results = run_loop([&]() -> asio::awaitable<std::vector<workbook::FetchResult>> {
+        auto executor = co_await asio::this_coro::executor;
+        asio::cancellation_signal cancel;
+        asio::steady_timer ctrl_c(executor, 500ms);
+        ctrl_c.async_wait([&](std::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+        // A 30 s timeout: only the cancellation can end the hung requests in time.
+        co_return co_await asio::co_spawn(executor, chapter08::fetch_all(stand_in.api(), names, 4, 30s),
+                                          asio::bind_cancellation_slot(cancel.slot(), asio::use_awaitable));
+    }(), 10s);
+    REQUIRE(results.size() == names.size());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        CAPTURE(names[i]);
+        CAPTURE(results[i].error);
+        CHECK(results[i].full_name == names[i]);
+        if (quick_one[i]) {
+            CHECK(results[i].ok());
+        } else {
+            CHECK_FALSE(results[i].ok());
+            CHECK(results[i].error.find(names[i] + ": ") == 0);
+            CHECK(results[i].error.find("cancelled before it finished") != std::string::npos);
+        }
+    }
+    CHECK(open_sockets() == sockets_before);
+    CHECK(stand_in.stats().max_in_flight <= 4);
+}
+
+TEST_CASE("08.3 fetch_all works over HTTPS") {
+    StandIn s(quick(), /*tls=*/true);
+    const auto results = run_loop(chapter08::fetch_all(s.api, bench_names(12), 4));
+    CHECK(count_ok(results) == 12);
+    CHECK(s.server.stats().max_in_flight == 4);
+}
