@@ -11,6 +11,7 @@
 #include "workbook/blocking_client.hpp"
 #include "workbook/fake_github.hpp"
 #include "workbook/github.hpp"
+#include "workbook/timeline.hpp"
 #include "workbook/timing.hpp"
 
 using namespace workbook;
@@ -107,6 +108,36 @@ TEST_CASE("failure messages say what happened and what to do") {
 
 TEST_CASE("timing_line prints seconds with two decimals") {
     CHECK(timing_line(std::chrono::milliseconds(2034)) == "Execution time = 2.03 s");
+}
+
+namespace {
+int count_of(const std::string& text, const std::string& part) {
+    int n = 0;
+    for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+    return n;
+}
+}  // namespace
+
+TEST_CASE("the timeline draws one bar per request in the order they arrived") {
+    using workbook::StatsEntry;
+    const std::vector<StatsEntry> log{{"/repos/b/<late>", 200, 100'000, 200'000},
+                                      {"/repos/a/first", 200, 0, 100'000},
+                                      {"/repos/c/hung", 0, 150'000, 0},
+                                      {"/repos/d/missing", 404, 150'000, 160'000}};
+    const auto svg = workbook::timeline_svg(log, {"sync: 4 requests", "0.2 s"});
+    CHECK(svg.rfind("<svg", 0) == 0);
+    CHECK(count_of(svg, "<title>") == 4);
+    CHECK(svg.find("sync: 4 requests") != std::string::npos);
+    // Sorted by arrival: a's bar comes first; the path is escaped.
+    CHECK(svg.find("/repos/a/first") < svg.find("/repos/b/&lt;late&gt;"));
+    CHECK(svg.find("<late>") == std::string::npos);
+    CHECK(svg.find("/repos/c/hung: no answer") != std::string::npos);
+    CHECK(count_of(svg, "#c0392b") == 1);  // the one that never got an answer
+    CHECK(count_of(svg, "#e67e22") == 1);  // the 404
+    // A fixed span puts a 200 ms run in the first tenth of a 2 s picture.
+    const auto wide = workbook::timeline_svg(log, {"t", "s", 2'000'000});
+    CHECK(wide.find(">2000</text>") != std::string::npos);
+    CHECK(svg.find(">2000</text>") == std::string::npos);
 }
 
 TEST_CASE("the stand-in answers a known repository with GitHub-shaped JSON") {
