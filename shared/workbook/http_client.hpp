@@ -8,7 +8,8 @@
 //   - a pool of idle keep-alive connections to its one origin: a request takes
 //     an idle connection if there is one and opens a new one otherwise, so the
 //     pool never limits how many requests are in flight (chapter 08 does that,
-//     on purpose, elsewhere);
+//     on purpose, elsewhere); only the *opening* of connections takes turns,
+//     a few hundred at a time, to spare the server's listen backlog;
 //   - HTTPS with the certificate chain *and* the host name verified, and SNI;
 //     verification is never switched off;
 //   - a connect timeout and a read timeout, each a timer racing the operation;
@@ -42,6 +43,12 @@ struct ClientOptions {
     std::chrono::milliseconds connect_timeout{10'000};  // resolve + connect + TLS handshake
     std::chrono::milliseconds read_timeout{10'000};     // from the request sent to the whole response read
     std::size_t max_body_bytes = 16 * 1024 * 1024;
+    // At most this many connections being opened (TCP connect and TLS
+    // handshake) at once; 0: no limit. Not a limit on requests in flight:
+    // a connection open is never held back. A burst of 10,000 SYNs overflows
+    // a listen backlog of 4,096 and the dropped ones are sent again only a
+    // second later; taking turns keeps the burst under the backlog.
+    std::size_t max_connecting = 256;
 };
 
 struct ClientResponse {
