@@ -51,14 +51,17 @@ asio::awaitable<T> with_timeout(asio::awaitable<T> work, std::chrono::millisecon
             asio::co_spawn(executor, std::move(work), asio::experimental::deferred),
             timer.async_wait(asio::experimental::deferred))
             .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+    // Cancelled ourselves (Ctrl-C in chapter 08): that is the answer, however
+    // the work ended once it was cancelled too.
+    const auto state = co_await asio::this_coro::cancellation_state;
+    if (state.cancelled() != asio::cancellation_type::none) {
+        throw asio::system_error(asio::error::operation_aborted);
+    }
     if (order[0] == 0) {  // the work ended first, well or badly
         if (work_error) std::rethrow_exception(work_error);
         co_return std::move(value);
     }
-    if (timer_error) {  // the timer was cancelled, not expired: with_timeout itself was cancelled
-        if (work_error) std::rethrow_exception(work_error);
-        throw asio::system_error(asio::error::operation_aborted);
-    }
+    (void)timer_error;  // the timer expired: nobody else cancels it
     throw TimeoutError(limit);
 }
 

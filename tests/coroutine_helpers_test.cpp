@@ -1,0 +1,128 @@
+// The coroutine helpers in shared/: gather (passes a cancellation on, and
+// still waits for every task) and with_timeout (a timeout that cancels the
+// work, and lets a fast failure through at once). The chapters' references
+// rely on both; these tests hold them to it without any chapter.
+#include <doctest/doctest.h>
+
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/system_error.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <chrono>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "support/run_loop.hpp"
+#include "workbook/gather.hpp"
+#include "workbook/timeout.hpp"
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using workbook::testing::run_loop;
+
+namespace {
+
+// Waits `wait`, then returns `value`; a cancellation ends the wait at once
+// and comes out as "cancelled" (as chapter 08's fetch_one does).
+asio::awaitable<std::string> sleepy(std::chrono::milliseconds wait, std::string value, std::vector<std::string>& log) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+    try {
+        co_await timer.async_wait(asio::use_awaitable);
+    } catch (const asio::system_error&) {
+        log.push_back(value + " cancelled");
+        co_return "cancelled";
+    }
+    log.push_back(value + " done");
+    co_return value;
+}
+
+}  // namespace
+
+TEST_CASE("with_timeout returns the work's value when it ends in time") {
+    std::vector<std::string> log;
+    const auto value = run_loop(workbook::with_timeout(sleepy(10ms, "quick", log), 1s));
+    CHECK(value == "quick");
+}
+
+TEST_CASE("with_timeout throws TimeoutError and the work is cancelled before it returns") {
+    std::vector<std::string> log;
+    const auto start = Clock::now();
+    std::string error;
+    std::vector<std::string> log_when_thrown;
+    run_loop([&]() -> asio::awaitable<int> {
+        try {
+            co_await workbook::with_timeout(sleepy(10s, "slow", log), 100ms);
+        } catch (const workbook::TimeoutError& e) {
+            error = e.what();
+            log_when_thrown = log;
+        }
+        co_return 0;
+    }());
+    CHECK(error == "no answer within 100 ms");
+    CHECK(log_when_thrown == std::vector<std::string>{"slow cancelled"});  // the work had ended first
+    CHECK(Clock::now() - start < 5s);  // not the work's 10 s
+}
+
+TEST_CASE("with_timeout lets a fast failure through at once - not after the timer") {
+    // The trap of Asio 1.22's awaitable operator||: it waits for a success.
+    const auto start = Clock::now();
+    std::string error;
+    run_loop([&]() -> asio::awaitable<int> {
+        auto fails = []() -> asio::awaitable<std::string> {
+            throw std::runtime_error("refused");
+            co_return "";
+        };
+        try {
+            co_await workbook::with_timeout(fails(), 10s);
+        } catch (const std::runtime_error& e) {
+            error = e.what();
+        }
+        co_return 0;
+    }());
+    CHECK(error == "refused");
+    CHECK(Clock::now() - start < 5s);
+}
+
+TEST_CASE("with_timeout cancelled itself cancels the work and throws operation_aborted") {
+    std::vector<std::string> log;
+    std::error_code code;
+    run_loop([&]() -> asio::awaitable<int> {
+        auto executor = co_await asio::this_coro::executor;
+        asio::cancellation_signal cancel;
+        asio::steady_timer soon(executor, 50ms);
+        soon.async_wait([&](std::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+        try {
+            co_await asio::co_spawn(executor, workbook::with_timeout(sleepy(10s, "slow", log), 10s),
+                                    asio::bind_cancellation_slot(cancel.slot(), asio::use_awaitable));
+        } catch (const asio::system_error& e) {
+            code = e.code();
+        }
+        co_return 0;
+    }(), 5s);
+    CHECK(code == asio::error::operation_aborted);
+    CHECK(log == std::vector<std::string>{"slow cancelled"});
+}
+
+TEST_CASE("gather cancelled cancels every task and still returns every result") {
+    std::vector<std::string> log;
+    const auto results = run_loop([&]() -> asio::awaitable<std::vector<std::string>> {
+        auto executor = co_await asio::this_coro::executor;
+        std::vector<std::function<asio::awaitable<std::string>()>> tasks{
+            [&] { return sleepy(10ms, "a", log); },
+            [&] { return sleepy(10s, "b", log); },
+            [&] { return sleepy(10s, "c", log); },
+        };
+        asio::cancellation_signal cancel;
+        asio::steady_timer soon(executor, 200ms);
+        soon.async_wait([&](std::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+        co_return co_await asio::co_spawn(executor, workbook::gather(std::move(tasks)),
+                                          asio::bind_cancellation_slot(cancel.slot(), asio::use_awaitable));
+    }(), 5s);
+    CHECK(results == std::vector<std::string>{"a", "cancelled", "cancelled"});
+    CHECK(log.size() == 3);  // every task had ended when gather returned
+}
