@@ -15,8 +15,10 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <cctype>
-#include <deque>
+#include <cstdint>
 #include <optional>
+
+#include "workbook/async_semaphore.hpp"
 
 namespace workbook::http {
 
@@ -221,19 +223,15 @@ struct Client::Impl {
     std::string where;  // "host:port", for messages
     std::vector<tcp::endpoint> endpoints;  // the host's addresses, once resolved
 
-    // Connects under way, and the connects waiting for their turn (see
-    // ClientOptions::max_connecting). A waiter is woken by cancelling its
-    // timer after `granted` is set; a wait that ends without `granted` was
-    // its request's cancellation.
-    struct ConnectTurn {
-        asio::steady_timer* wake;
-        bool granted = false;
-    };
-    std::size_t connecting = 0;
-    std::deque<ConnectTurn*> waiting_to_connect;
+    // Turns at opening connections (ClientOptions::max_connecting).
+    AsyncSemaphore connect_turns;
 
     Impl(asio::any_io_executor ex, ApiConfig a, ClientOptions o)
-        : executor(std::move(ex)), api(std::move(a)), options(o), where(api.host + ":" + std::to_string(api.port)) {
+        : executor(std::move(ex)),
+          api(std::move(a)),
+          options(o),
+          where(api.host + ":" + std::to_string(api.port)),
+          connect_turns(o.max_connecting == 0 ? SIZE_MAX : o.max_connecting) {
         tls_context.set_verify_mode(asio::ssl::verify_peer);
         std::error_code ec;
         if (api.ca_file.empty()) {
@@ -252,39 +250,11 @@ struct Client::Impl {
         for (auto& c : idle) c->close();
     }
 
-    asio::awaitable<void> wait_turn_to_connect() {
-        if (options.max_connecting == 0 || connecting < options.max_connecting) {
-            ++connecting;
-            co_return;
-        }
-        asio::steady_timer wake(executor, Clock::time_point::max());
-        ConnectTurn me{&wake};
-        waiting_to_connect.push_back(&me);
-        co_await wake.async_wait(nothrow);
-        if (me.granted) co_return;  // the turn passed to us, `connecting` unchanged
-        waiting_to_connect.erase(std::find(waiting_to_connect.begin(), waiting_to_connect.end(), &me));
-        throw asio::system_error(asio::error::operation_aborted);
-    }
-
-    void end_turn_to_connect() {
-        if (waiting_to_connect.empty()) {
-            --connecting;
-            return;
-        }
-        ConnectTurn* next = waiting_to_connect.front();
-        waiting_to_connect.pop_front();
-        next->granted = true;
-        next->wake->cancel();
-    }
-
     asio::awaitable<std::shared_ptr<Connection>> connect() {
         // A burst of connects beyond the server's listen backlog gets SYNs
         // dropped and sent again a second later: take turns instead.
-        co_await wait_turn_to_connect();
-        struct TurnGuard {
-            Impl* impl;
-            ~TurnGuard() { impl->end_turn_to_connect(); }
-        } turn{this};
+        // The turn is given back when `turn` goes, however connect() ends.
+        const auto turn = co_await connect_turns.acquire();
 
         auto connection = std::make_shared<Connection>(executor, tls_context, api.scheme == "https");
         connection->start_watchdog();
