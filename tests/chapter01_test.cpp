@@ -4,10 +4,12 @@
 #include <doctest/doctest.h>
 
 #include "exercise.hpp"
+#include "support/results.hpp"
 #include "workbook/blocking_client.hpp"
 #include "support/stand_in.hpp"
 
 using namespace std::chrono_literals;
+using workbook::testing::check_all_ok_in_order;
 using workbook::Fault;
 using workbook::testing::quick;
 using workbook::testing::StandIn;
@@ -80,13 +82,7 @@ TEST_CASE("01.2 fetch_all returns one result per repository in input order") {
     StandIn s;
     const auto& names = workbook::repositories();
     const auto results = chapter01::fetch_all(s.api, names);
-    REQUIRE(results.size() == names.size());
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        CAPTURE(names[i]);
-        CHECK(results[i].full_name == names[i]);
-        REQUIRE(results[i].ok());
-        CHECK(results[i].info->full_name == names[i]);
-    }
+    check_all_ok_in_order(results, names);
 }
 
 TEST_CASE("01.2 fetch_all asks for one repository at a time") {

@@ -9,11 +9,13 @@
 #include <thread>
 
 #include "exercise.hpp"
+#include "support/results.hpp"
 #include "support/stand_in.hpp"
 
 using namespace std::chrono_literals;
 using chapter02::Job;
 using chapter02::JobQueue;
+using workbook::testing::check_all_ok_in_order;
 using workbook::Fault;
 using workbook::testing::quick;
 using workbook::testing::StandIn;
@@ -121,13 +123,7 @@ TEST_CASE("02.2 fetch_all returns every repository once and in input order") {
     StandIn s;
     const auto& names = workbook::repositories();
     const auto results = chapter02::fetch_all(s.api, names, 5);
-    REQUIRE(results.size() == names.size());
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        CAPTURE(names[i]);
-        CHECK(results[i].full_name == names[i]);
-        REQUIRE(results[i].ok());
-        CHECK(results[i].info->full_name == names[i]);
-    }
+    check_all_ok_in_order(results, names);
     CHECK(s.server.stats().requests == static_cast<long long>(names.size()));
 }
 

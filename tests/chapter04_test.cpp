@@ -8,10 +8,12 @@
 #include <random>
 
 #include "exercise.hpp"
+#include "support/results.hpp"
 #include "support/stand_in.hpp"
 
 using namespace std::chrono_literals;
 using chapter04::ThreadPool;
+using workbook::testing::check_all_ok_in_order;
 using workbook::Fault;
 using workbook::testing::quick;
 using workbook::testing::StandIn;
@@ -93,12 +95,7 @@ TEST_CASE("04.2 map_in_order returns results in input order whatever order they 
     StandIn s(options);
     ThreadPool pool(20);
     const auto results = chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(s.api));
-    REQUIRE(results.size() == names.size());
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        CAPTURE(names[i]);
-        REQUIRE(results[i].ok());
-        CHECK(results[i].info->full_name == names[i]);
-    }
+    check_all_ok_in_order(results, names);
     // The stand-in saw them finish out of order: the order above is map_in_order's doing.
     const auto log = s.server.stats().log;
     REQUIRE(log.size() == names.size());

@@ -8,11 +8,14 @@
 #include <optional>
 
 #include "exercise.hpp"
+#include "support/results.hpp"
 #include "support/run_loop.hpp"
 #include "support/stand_in.hpp"
 #include "workbook/http_client.hpp"
 
 using namespace std::chrono_literals;
+using workbook::testing::check_all_ok_in_order;
+using workbook::testing::count_ok;
 using workbook::Fault;
 using workbook::testing::quick;
 using workbook::testing::run_loop;
@@ -45,12 +48,7 @@ TEST_CASE("07.2 fetch_all returns every repository once and in input order") {
     StandIn s;
     const auto& names = workbook::repositories();
     const auto results = run_loop(chapter07::fetch_all(s.api, names));
-    REQUIRE(results.size() == names.size());
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        CAPTURE(names[i]);
-        REQUIRE(results[i].ok());
-        CHECK(results[i].info->full_name == names[i]);
-    }
+    check_all_ok_in_order(results, names);
     CHECK(s.server.stats().requests == static_cast<long long>(names.size()));
 }
 
@@ -71,9 +69,7 @@ TEST_CASE("07.2 fetch_all reports failures and keeps every other result") {
     names.insert(names.begin() + 2, "bad/one");
     const auto results = run_loop(chapter07::fetch_all(s.api, names, 500ms));
     REQUIRE(results.size() == names.size());
-    int ok = 0;
-    for (const auto& r : results) ok += r.ok();
-    CHECK(ok == 6);
+    CHECK(count_ok(results) == 6);
     CHECK(results[2].error.find("bad/one: 404") != std::string::npos);
     CHECK(results[4].error.find("workbook-bench/repo-3") != std::string::npos);  // hung, then timed out
     CHECK(results[4].error.find("in time") != std::string::npos);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "exercise.hpp"
+#include "support/results.hpp"
 #include "support/run_loop.hpp"
 #include "support/stand_in.hpp"
 #include "support/stand_in_process.hpp"
@@ -28,6 +29,8 @@
 
 using namespace std::chrono_literals;
 using chapter08::AsyncSemaphore;
+using workbook::testing::check_all_ok_in_order;
+using workbook::testing::count_ok;
 using workbook::Fault;
 using workbook::testing::bench_names;
 using workbook::testing::quick;
@@ -65,12 +68,6 @@ int open_sockets() {
         if (!ec && target.string().rfind("socket:", 0) == 0) ++n;
     }
     return n;
-}
-
-int count_ok(const std::vector<workbook::FetchResult>& results) {
-    int ok = 0;
-    for (const auto& r : results) ok += r.ok();
-    return ok;
 }
 
 }  // namespace
@@ -180,22 +177,19 @@ TEST_CASE("08.2 a hung request ends at its timeout with an error that names it")
 }
 
 TEST_CASE("08.2 the timeout counts from when the request has its slot - not from when its task started") {
-    // One slot, four requests of 150 ms each, a timeout of 400 ms: the fourth
-    // starts 450 ms after its task did, yet its own request takes 150 ms.
-    StandIn s(quick({}, 150ms));
+    // One slot, eight requests of 100 ms each, a timeout of 500 ms: the last
+    // starts 700 ms after its task did, yet its own request takes 100 ms.
+    StandIn s(quick({}, 100ms));
     AsyncSemaphore semaphore(1);
     const auto results = run_loop([&]() -> asio::awaitable<std::vector<workbook::FetchResult>> {
         workbook::http::Client client(co_await asio::this_coro::executor, s.api);
         std::vector<std::function<asio::awaitable<workbook::FetchResult>()>> tasks;
-        for (const auto& name : bench_names(4)) {
-            tasks.push_back([&, name] { return chapter08::fetch_one(semaphore, client, s.api, name, 400ms); });
+        for (const auto& name : bench_names(8)) {
+            tasks.push_back([&, name] { return chapter08::fetch_one(semaphore, client, s.api, name, 500ms); });
         }
         co_return co_await workbook::gather(std::move(tasks));
     }());
-    for (const auto& r : results) {
-        CAPTURE(r.error);
-        CHECK(r.ok());
-    }
+    CHECK(count_ok(results) == 8);
     CHECK(s.server.stats().max_in_flight == 1);
 }
 
@@ -203,12 +197,7 @@ TEST_CASE("08.3 fetch_all has exactly limit requests in flight at its peak and r
     StandIn s(quick({}, 100ms));
     const auto names = bench_names(30);
     const auto results = run_loop(chapter08::fetch_all(s.api, names, 7));
-    REQUIRE(results.size() == names.size());
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        CAPTURE(names[i]);
-        REQUIRE(results[i].ok());
-        CHECK(results[i].info->full_name == names[i]);
-    }
+    check_all_ok_in_order(results, names);
     const auto stats = s.server.stats();
     CHECK(stats.requests == 30);
     CHECK(stats.max_in_flight == 7);  // never more, and not fewer either
