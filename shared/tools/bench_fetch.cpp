@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
                 {"repos", n},                {"latency_ms", o.latency_ms},
                 {"wall_ms", std::round(wall_ms * 10) / 10},
                 {"max_in_flight", stats.max_in_flight},
-                {"cpu_ms", cpu_ms},    {"peak_rss_kb", peak_kb},
+                {"cpu_ms", cpu_ms},          {"peak_rss_kb", peak_kb},
                 {"threads", threads},        {"processes", processes},
                 {"failed", failed},          {"ideal_ms", ideal_ms},
             };
@@ -207,8 +207,9 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "WARN: %s took %.0f ms, %.2f x its ideal of %.0f ms (ceil(%d / %d) x %ld ms); target %.2f x\n",
                          o.model.c_str(), wall_ms, ratio, ideal_ms, n, o.workers, o.latency_ms, target);
         }
-        // Judged from 1,000 requests up: below that, starting the process
-        // and loading the CA store outweigh the requests.
+        // Judged from 1,000 requests up: below that, what a batch pays once
+        // (the client and its TLS context, the first connections) outweighs
+        // the requests.
         const double cpu_us_per_request = cpu_ms * 1000.0 / n;
         if (loop_model && n >= 1000 && cpu_us_per_request > 70) {
             std::fprintf(stderr, "WARN: %s used %.0f us of CPU per request; target 70 us\n", o.model.c_str(),
