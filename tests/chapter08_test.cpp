@@ -24,7 +24,7 @@
 #include "support/run_loop.hpp"
 #include "support/stand_in.hpp"
 #include "support/stand_in_process.hpp"
-#include "workbook/gather.hpp"
+#include "workbook/task_group.hpp"
 #include "workbook/http_client.hpp"
 
 using namespace std::chrono_literals;
@@ -97,7 +97,7 @@ TEST_CASE("08.1 a waiter is suspended (not the thread) until a slot comes back -
         log.push_back("ticker runs while " + std::to_string(semaphore.waiting()) + " wait");
         co_return 0;
     });
-    run_loop(workbook::gather(std::move(tasks)), 5s);
+    run_loop(workbook::task_group(std::move(tasks)), 5s);
     const std::vector<std::string> expected{"first got",          "ticker runs while 3 wait",
                                             "first gives back",   "second got",
                                             "second gives back",  "third got",
@@ -187,7 +187,7 @@ TEST_CASE("08.2 the timeout counts from when the request has its slot - not from
         for (const auto& name : bench_names(8)) {
             tasks.push_back([&, name] { return chapter08::fetch_one(semaphore, client, s.api, name, 500ms); });
         }
-        co_return co_await workbook::gather(std::move(tasks));
+        co_return co_await workbook::task_group(std::move(tasks));
     }());
     CHECK(count_ok(results) == 8);
     CHECK(s.server.stats().max_in_flight == 1);

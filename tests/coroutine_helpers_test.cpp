@@ -1,5 +1,5 @@
-// The coroutine helpers in shared/: gather (passes a cancellation on, and
-// still waits for every task), with_timeout (a timeout that cancels the
+// The coroutine helpers in shared/: task_group (asyncio.TaskGroup: a failure
+// or a cancellation cancels every task, and it still waits for all of them), with_timeout (a timeout that cancels the
 // work, and lets a fast failure through at once) and AsyncSemaphore (a
 // cancelled waiter leaves the line). The chapters' references and the HTTP
 // client rely on them; these tests hold them to it without any chapter.
@@ -22,7 +22,7 @@
 
 #include "support/run_loop.hpp"
 #include "workbook/async_semaphore.hpp"
-#include "workbook/gather.hpp"
+#include "workbook/task_group.hpp"
 #include "workbook/timeout.hpp"
 
 using namespace std::chrono_literals;
@@ -114,7 +114,7 @@ TEST_CASE("with_timeout cancelled itself cancels the work and throws operation_a
     CHECK(log == std::vector<std::string>{"slow cancelled"});
 }
 
-TEST_CASE("gather cancelled cancels every task and still returns every result") {
+TEST_CASE("task_group cancelled cancels every task and still returns every result") {
     std::vector<std::string> log;
     const auto results = run_loop([&]() -> asio::awaitable<std::vector<std::string>> {
         auto executor = co_await asio::this_coro::executor;
@@ -126,11 +126,11 @@ TEST_CASE("gather cancelled cancels every task and still returns every result") 
         asio::cancellation_signal cancel;
         asio::steady_timer soon(executor, 200ms);
         soon.async_wait([&](std::error_code) { cancel.emit(asio::cancellation_type::terminal); });
-        co_return co_await asio::co_spawn(executor, workbook::gather(std::move(tasks)),
+        co_return co_await asio::co_spawn(executor, workbook::task_group(std::move(tasks)),
                                           asio::bind_cancellation_slot(cancel.slot(), asio::use_awaitable));
     }(), 5s);
     CHECK(results == std::vector<std::string>{"a", "cancelled", "cancelled"});
-    CHECK(log.size() == 3);  // every task had ended when gather returned
+    CHECK(log.size() == 3);  // every task had ended when task_group returned
 }
 
 TEST_CASE("AsyncSemaphore serves waiters in order and a cancelled waiter leaves the line") {
@@ -163,4 +163,29 @@ TEST_CASE("AsyncSemaphore serves waiters in order and a cancelled waiter leaves 
     CHECK(log == std::vector<std::string>{"second cancelled", "first got it", "third got it"});
     CHECK(semaphore.available() == 1);
     CHECK(semaphore.waiting() == 0);
+}
+
+TEST_CASE("task_group cancels the other tasks on the first failure and waits for them before it throws") {
+    std::vector<std::string> log;
+    std::vector<std::string> log_when_thrown;
+    std::string error;
+    run_loop([&]() -> asio::awaitable<int> {
+        std::vector<std::function<asio::awaitable<std::string>()>> tasks{
+            [&] { return sleepy(10s, "a", log); },
+            [&]() -> asio::awaitable<std::string> {
+                co_await sleepy(10ms, "b", log);
+                throw std::runtime_error("b failed on purpose");
+            },
+            [&] { return sleepy(10s, "c", log); },
+        };
+        try {
+            co_await workbook::task_group(std::move(tasks));
+        } catch (const std::runtime_error& e) {
+            error = e.what();
+            log_when_thrown = log;  // what had ended by the time the failure reached us
+        }
+        co_return 0;
+    }(), 5s);
+    CHECK(error == "b failed on purpose");
+    CHECK(log_when_thrown == std::vector<std::string>{"b done", "a cancelled", "c cancelled"});
 }

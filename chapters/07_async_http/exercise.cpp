@@ -8,7 +8,7 @@
 
 #include <asio/this_coro.hpp>
 
-#include "workbook/gather.hpp"
+#include "workbook/task_group.hpp"
 #include "workbook/http_client.hpp"
 #include "workbook/todo.hpp"
 
@@ -25,7 +25,7 @@ asio::awaitable<workbook::FetchResult> fetch_one(workbook::http::Client& client,
 asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(const workbook::ApiConfig& api,
                                                               std::vector<std::string> names,
                                                               std::chrono::milliseconds timeout) {
-    // TODO(07.2): one Client, one task per name, workbook::gather.
+    // TODO(07.2): one Client, one task per name, workbook::task_group.
     (void)api, (void)names, (void)timeout;
     workbook::todo("07.2");
     co_return std::vector<workbook::FetchResult>{};  // never reached

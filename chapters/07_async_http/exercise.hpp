@@ -24,7 +24,7 @@ asio::awaitable<workbook::FetchResult> fetch_one(workbook::http::Client& client,
 // loop: one workbook::http::Client for all of them (made on
 // `co_await asio::this_coro::executor`, with `timeout` as its connect and
 // read timeouts), one fetch_one task per name, all started before any is
-// awaited (workbook::gather does that), results in the order of `names`.
+// awaited (workbook::task_group does that), results in the order of `names`.
 asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(const workbook::ApiConfig& api,
                                                               std::vector<std::string> names,
                                                               std::chrono::milliseconds timeout = std::chrono::seconds(10));

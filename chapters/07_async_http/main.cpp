@@ -7,7 +7,7 @@
 //
 // Python (the talk):  async with aiohttp.ClientSession() as session: ... await response.json()
 //                     loop.run_until_complete(asyncio.wait([get(url) for url in REPOS]))
-// C++ (here):         co_await gather(fetch_one(client, api, name) for every name)
+// C++ (here):         co_await workbook::task_group(fetch_one(client, api, name) for every name)
 //
 // Run it: ./workbook run 07
 #include <asio/co_spawn.hpp>
@@ -19,20 +19,18 @@
 #include "workbook/resources.hpp"
 #include "workbook/timing.hpp"
 
-int main() {
-    const auto api = workbook::api_config_or_report();
-    if (!api) return 2;
+int fetch_on_one_loop(const workbook::ApiConfig& api) {
     const auto& repos = workbook::repositories();
-    std::cout << "Fetching " << repos.size() << " repositories from " << api->origin()
+    std::cout << "Fetching " << repos.size() << " repositories from " << api.origin()
               << ", all at once, on one thread\n";
 
     workbook::Stopwatch stopwatch;
     std::vector<workbook::FetchResult> results;
     // [slide:async_main]
     asio::io_context loop(1);  // 1: a hint that only one thread will run it
-    asio::co_spawn(loop, chapter07::fetch_all(*api, repos),
+    asio::co_spawn(loop, chapter07::fetch_all(api, repos),
                    [&](std::exception_ptr error, std::vector<workbook::FetchResult> fetched) {
-                       if (error) std::rethrow_exception(error);
+                       if (error) std::rethrow_exception(error);  // out of loop.run(), to guarded_main
                        results = std::move(fetched);
                    });
     loop.run();
@@ -43,3 +41,5 @@ int main() {
     std::cout << "Resources: " << workbook::to_string(workbook::resource_usage()) << ", the loop on one thread\n";
     return code;
 }
+
+int main() { return workbook::demo_main(fetch_on_one_loop); }

@@ -14,7 +14,7 @@
 #include <asio/use_awaitable.hpp>
 #include <functional>
 
-#include "workbook/gather.hpp"
+#include "workbook/task_group.hpp"
 #include "workbook/http_client.hpp"
 #include "workbook/timeout.hpp"
 #include "workbook/todo.hpp"
@@ -45,7 +45,7 @@ asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit, workbook
 asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(const workbook::ApiConfig& api,
                                                               std::vector<std::string> names, std::size_t limit,
                                                               std::chrono::milliseconds timeout) {
-    // TODO(08.3): one AsyncSemaphore, one Client, one task per name, gather.
+    // TODO(08.3): one AsyncSemaphore, one Client, one task per name, workbook::task_group.
     (void)api, (void)names, (void)limit, (void)timeout;
     workbook::todo("08.3");
     co_return std::vector<workbook::FetchResult>{};  // never reached

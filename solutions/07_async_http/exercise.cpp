@@ -3,7 +3,7 @@
 
 #include <asio/this_coro.hpp>
 
-#include "workbook/gather.hpp"
+#include "workbook/task_group.hpp"
 #include "workbook/http_client.hpp"
 
 namespace chapter07 {
@@ -37,7 +37,7 @@ asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(const workbook::Ap
         tasks.push_back([&client, &api, name] { return fetch_one(client, api, name); });
     }
     // Start them all, then wait for all: every request is in flight at once.
-    co_return co_await workbook::gather(std::move(tasks));
+    co_return co_await workbook::task_group(std::move(tasks));
 }
 // [/slide]
 
