@@ -1,13 +1,16 @@
 // Chapter 05 specification: greet_after (05.1) waits on a timer and lets the
-// loop run other coroutines meanwhile; run_until_complete (05.2) runs a
-// coroutine to its end and hands back its value or its exception. Each test
-// runs its loop with a deadline, so a coroutine that never ends fails the test
-// instead of hanging it. Read it; do not edit it.
+// loop run other coroutines meanwhile; run_until_complete (05.2) is asyncio's
+// loop.run_until_complete: it runs a coroutine to its end, hands back its
+// value or its exception, and returns as soon as that coroutine is done, even
+// while tasks it started are still pending. Each test runs its loop with a
+// deadline, so a coroutine that never ends fails the test instead of hanging
+// it. Read it; do not edit it.
 #include <doctest/doctest.h>
 
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <optional>
 #include <stdexcept>
@@ -20,6 +23,14 @@ using workbook::testing::run_loop;
 
 using namespace std::chrono_literals;
 
+namespace {
+asio::awaitable<std::string> chapter05_test_inner() {
+    asio::steady_timer timer(co_await asio::this_coro::executor, 20ms);
+    co_await timer.async_wait(asio::use_awaitable);
+    co_return "inner done";
+}
+}  // namespace
+
 TEST_CASE("05.1 greet_after returns the greeting") {
     CHECK(run_loop(chapter05::greet_after("Ana", 10ms)) == "Hello World, Ana!");
 }
@@ -27,7 +38,11 @@ TEST_CASE("05.1 greet_after returns the greeting") {
 TEST_CASE("05.1 greet_after waits at least its delay") {
     const auto start = std::chrono::steady_clock::now();
     run_loop(chapter05::greet_after("Bruno", 100ms));
-    CHECK(std::chrono::steady_clock::now() - start >= 100ms);  // a lower bound: never flaky
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    // A lower bound: never flaky.
+    CHECK_MESSAGE(waited >= 100ms, "greet_after returned after " << waited.count()
+                                                                  << " ms, before its 100 ms delay: is the delay "
+                                                                     "given to the timer, and its wait awaited?");
 }
 
 TEST_CASE("05.1 greet_after lets other coroutines run while it waits") {
@@ -44,8 +59,10 @@ TEST_CASE("05.1 greet_after lets other coroutines run while it waits") {
                        });
     }
     loop.run_for(3s);
-    REQUIRE(finished.size() == 2);
-    CHECK(finished[0] == "Hello World, fast!");
+    REQUIRE_MESSAGE(finished.size() == 2, "only " << finished.size() << " of the 2 greetings finished within 3 s");
+    CHECK_MESSAGE(finished[0] == "Hello World, fast!",
+                  "the slow greeting (started first) finished first: greet_after blocked the loop's thread "
+                  "(std::this_thread::sleep_for?) instead of co_await-ing an asio::steady_timer");
     CHECK(finished[1] == "Hello World, slow!");
 }
 
@@ -54,26 +71,40 @@ TEST_CASE("05.2 run_until_complete returns what the coroutine returns") {
     CHECK(chapter05::run_until_complete(answer()) == "forty-two");
 }
 
-TEST_CASE("05.2 run_until_complete runs the loop until nothing is left") {
-    // The coroutine starts a second one and returns at once; the loop must
-    // go on until that one has finished too.
+TEST_CASE("05.2 run_until_complete runs the coroutine through its own waits") {
+    // main awaits a timer and another coroutine before it returns: the loop
+    // must keep running it until it is done, not just start it.
+    auto waits_twice = []() -> asio::awaitable<std::string> {
+        asio::steady_timer timer(co_await asio::this_coro::executor, 20ms);
+        co_await timer.async_wait(asio::use_awaitable);
+        co_return co_await chapter05_test_inner();
+    };
+    CHECK_MESSAGE(chapter05::run_until_complete(waits_twice()) == "inner done",
+                  "run the loop (loop.run()) until main is done, not only one step of it");
+}
+
+TEST_CASE("05.2 run_until_complete returns when main is done and leaves its other tasks pending") {
+    // asyncio's loop.run_until_complete(main) returns as soon as main is done;
+    // a task main started and never awaited stays pending. io_context::run()
+    // alone would instead wait for that task too (here a whole second).
     bool side_task_done = false;
     auto starts_more = [&]() -> asio::awaitable<std::string> {
         auto executor = co_await asio::this_coro::executor;
         asio::co_spawn(
             executor,
             [&]() -> asio::awaitable<void> {
-                asio::steady_timer timer(co_await asio::this_coro::executor, 50ms);
+                asio::steady_timer timer(co_await asio::this_coro::executor, 1s);
                 co_await timer.async_wait(asio::use_awaitable);
                 side_task_done = true;
             },
-            [](std::exception_ptr e) {
-                if (e) std::rethrow_exception(e);
-            });
+            [](std::exception_ptr) {});
         co_return "started";
     };
     CHECK(chapter05::run_until_complete(starts_more()) == "started");
-    CHECK(side_task_done);
+    CHECK_MESSAGE(!side_task_done,
+                  "run_until_complete waited for a task that main started but never awaited: asyncio's "
+                  "returns as soon as main is done. Stop the loop in main's completion handler (loop.stop()); "
+                  "a bare loop.run() runs until no work at all is left");
 }
 
 TEST_CASE("05.2 run_until_complete throws the coroutine's exception") {
@@ -81,5 +112,7 @@ TEST_CASE("05.2 run_until_complete throws the coroutine's exception") {
         throw std::runtime_error("on purpose");
         co_return "";
     };
-    CHECK_THROWS_WITH_AS(chapter05::run_until_complete(fails()), "on purpose", std::runtime_error);
+    CHECK_THROWS_WITH_AS_MESSAGE(chapter05::run_until_complete(fails()), "on purpose", std::runtime_error,
+                                 "keep the exception_ptr the completion handler receives, and rethrow it "
+                                 "(std::rethrow_exception) after the loop has run");
 }

@@ -3,7 +3,7 @@
 // greet_after (TODO 05.1), a coroutine with a timer; run_until_complete
 // (TODO 05.2), the loop that runs one. exercise.hpp says what each must do.
 //
-// Stuck? `./workbook hint 05`.
+// Stuck? `./workbook hint 05.1` (or 05.2).
 #include "exercise.hpp"
 
 #include <asio/co_spawn.hpp>
@@ -25,7 +25,8 @@ asio::awaitable<std::string> greet_after(std::string name, std::chrono::millisec
 }
 
 std::string run_until_complete(asio::awaitable<std::string> main) {
-    // TODO(05.2): io_context, co_spawn with a handler, run(), result.
+    // TODO(05.2): io_context, co_spawn with a handler that stops the loop,
+    // run(), then the result.
     (void)main;
     workbook::todo("05.2");
 }

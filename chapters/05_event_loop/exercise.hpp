@@ -14,10 +14,14 @@ namespace chapter05 {
 // it, for the whole delay.
 asio::awaitable<std::string> greet_after(std::string name, std::chrono::milliseconds delay);
 
-// TODO(05.2): the talk's loop.run_until_complete(coroutine). Make an
-// asio::io_context, co_spawn `main` on it with a completion handler that
-// keeps what it returned (or the exception it threw), run the loop until no
-// work is left, then return that result, or throw that exception.
+// TODO(05.2): the talk's loop.run_until_complete(coroutine), as asyncio
+// defines it: run the loop until `main` is done, then return what it
+// returned, or throw what it threw. Make an asio::io_context, co_spawn `main`
+// on it with a completion handler that keeps the outcome and stops the loop,
+// and run the loop. Like asyncio, return as soon as `main` is done: a task
+// that `main` started and did not wait for is left unfinished (and, as the
+// loop is destroyed, destroyed with it), where a bare io_context::run()
+// would wait for it.
 std::string run_until_complete(asio::awaitable<std::string> main);
 
 }  // namespace chapter05

@@ -13,11 +13,13 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
+#include <asio/this_coro.hpp>
 #include <iostream>
 #include <sstream>
 #include <thread>
 
 #include "exercise.hpp"
+#include "workbook/report.hpp"
 #include "workbook/timing.hpp"
 
 namespace {
@@ -34,10 +36,22 @@ asio::awaitable<std::string> hello_world() {
 }
 // [/slide]
 
+// A main that starts a task and does not wait for it.
+asio::awaitable<std::string> starts_and_leaves() {
+    asio::co_spawn(
+        co_await asio::this_coro::executor,
+        []() -> asio::awaitable<void> {
+            std::cout << "  " << co_await chapter05::greet_after("left behind", std::chrono::milliseconds(500))
+                      << "\n";  // never printed: the loop stops first
+        },
+        asio::detached);
+    co_return "main is done";
+}
+
 }  // namespace
 
 int main() {
-    try {
+    return workbook::guarded_main([] {
         // [slide:hello_world_run]
         std::cout << chapter05::run_until_complete(hello_world()) << "\n";
         // [/slide]
@@ -61,9 +75,14 @@ int main() {
         loop.run();  // this thread runs both until both are done
         // [/slide]
         std::cout << workbook::timing_line(stopwatch.elapsed()) << " (300 ms + 100 ms of waiting, overlapped)\n";
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
-        return 1;
-    }
-    return 0;
+
+        // run_until_complete, like asyncio's, returns when its coroutine is
+        // done, not when the loop has no work left.
+        std::cout << "\nrun_until_complete returns when main is done, even with a task still waiting:\n";
+        workbook::Stopwatch second;
+        std::cout << "  " << chapter05::run_until_complete(starts_and_leaves()) << "; "
+                  << workbook::timing_line(second.elapsed())
+                  << " (its 500 ms task never printed: left pending, as in asyncio)\n";
+        return 0;
+    });
 }

@@ -32,10 +32,15 @@ std::string run_until_complete(asio::awaitable<std::string> main) {
     asio::co_spawn(loop, std::move(main), [&](std::exception_ptr e, std::string value) {
         error = e;
         if (!e) result = std::move(value);
+        // asyncio's run_until_complete returns as soon as its coroutine is
+        // done. Without stop(), run() would go on until no work is left at
+        // all, waiting for every task `main` started and never awaited.
+        loop.stop();
     });
-    // run() returns when nothing is left: no ready handler, no pending timer
-    // or socket. Everything the coroutine started has finished by then.
     loop.run();
+    // Any task still pending is destroyed with `loop` when we return, the way
+    // asyncio warns "Task was destroyed but it is pending!" when its loop is
+    // closed under one.
     if (error) std::rethrow_exception(error);
     return std::move(*result);
 }
