@@ -1,6 +1,12 @@
 // Runs one coroutine on a fresh single-threaded event loop, with a deadline,
 // and hands back its value or throws its exception. A coroutine that never
-// finishes fails the test when the deadline passes instead of hanging it.
+// finishes fails the test when the deadline passes instead of hanging it,
+// with `if_it_hangs`: what a learner's code probably does wrong then.
+//
+// run_for can only notice the deadline when the loop gets control back: a
+// coroutine that blocks the thread itself (sleep_for, a std::mutex, a
+// blocking read) is caught by the test main's watchdog instead
+// (tests/support/test_main.cpp).
 #pragma once
 
 #include <doctest/doctest.h>
@@ -11,11 +17,13 @@
 #include <chrono>
 #include <exception>
 #include <optional>
+#include <string>
 
 namespace workbook::testing {
 
 template <class T>
-T run_loop(asio::awaitable<T> coroutine, std::chrono::milliseconds deadline = std::chrono::seconds(20)) {
+T run_loop(asio::awaitable<T> coroutine, std::chrono::milliseconds deadline = std::chrono::seconds(20),
+           const std::string& if_it_hangs = "it waits for something that never happens") {
     asio::io_context loop(1);
     std::optional<T> result;
     std::exception_ptr error;
@@ -28,7 +36,7 @@ T run_loop(asio::awaitable<T> coroutine, std::chrono::milliseconds deadline = st
     });
     loop.run_for(deadline);
     if (error) std::rethrow_exception(error);
-    REQUIRE_MESSAGE(finished, "the coroutine had not finished when the deadline passed");
+    REQUIRE_MESSAGE(finished, "the coroutine had not finished after " << deadline.count() << " ms: " << if_it_hangs);
     return std::move(*result);
 }
 
