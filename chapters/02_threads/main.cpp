@@ -74,23 +74,24 @@ int show_race() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    if (argc == 2 && std::strcmp(argv[1], "--race") == 0) return show_race();
-    const auto workers = workbook::count_argument(argc, argv, 5, 1000, "chapter02 [WORKERS 1-1000] | --race");
-    const auto api = workbook::api_config_or_report();
-    if (!workers || !api) return 2;
+int fetch_with_threads(const workbook::ApiConfig& api, int workers) {
     const auto& repos = workbook::repositories();
-    std::cout << "Fetching " << repos.size() << " repositories from " << api->origin() << " with " << *workers
+    std::cout << "Fetching " << repos.size() << " repositories from " << api.origin() << " with " << workers
               << " threads\n";
 
     workbook::Stopwatch stopwatch;
     // [slide:threads_main]
-    const auto results = chapter02::fetch_all(*api, repos, *workers);
+    const auto results = chapter02::fetch_all(api, repos, workers);
     // [/slide]
     const int code = workbook::print_results(results, stopwatch.elapsed());
     // The cost side of the slide: every thread reserves a stack (8 MiB of
     // address space by default), which shows in the virtual peak.
-    std::cout << "Resources: " << workbook::to_string(workbook::resource_usage()) << " after " << *workers
+    std::cout << "Resources: " << workbook::to_string(workbook::resource_usage()) << " after " << workers
               << " worker threads\n";
     return code;
+}
+
+int main(int argc, char** argv) {
+    if (argc == 2 && std::strcmp(argv[1], "--race") == 0) return show_race();
+    return workbook::demo_main(argc, argv, {5, 1000, "chapter02 [WORKERS 1-1000] | --race"}, fetch_with_threads);
 }

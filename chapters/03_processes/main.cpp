@@ -23,18 +23,15 @@
 #include "workbook/resources.hpp"
 #include "workbook/timing.hpp"
 
-int main(int argc, char** argv) {
-    const auto workers = workbook::count_argument(argc, argv, 5, 200, "chapter03 [WORKERS 1-200]");
-    const auto api = workbook::api_config_or_report();
-    if (!workers || !api) return 2;
+int fetch_with_processes(const workbook::ApiConfig& api, int workers) {
     const auto& repos = workbook::repositories();
-    std::cout << "Fetching " << repos.size() << " repositories from " << api->origin() << " with " << *workers
+    std::cout << "Fetching " << repos.size() << " repositories from " << api.origin() << " with " << workers
               << " worker processes (this one is " << ::getpid() << ")\n"
               << std::flush;  // flushed before fork(), or each child would inherit and print it again
 
     workbook::Stopwatch stopwatch;
     // [slide:processes_main]
-    const auto results = chapter03::fetch_all(*api, repos, *workers);
+    const auto results = chapter03::fetch_all(api, repos, workers);
     // [/slide]
     const auto elapsed = stopwatch.elapsed();
 
@@ -54,4 +51,8 @@ int main(int argc, char** argv) {
               << " processes answered; parent peak " << usage.peak_rss_kb / 1024.0 << " MiB, largest worker peak "
               << usage.children_peak_rss_kb / 1024.0 << " MiB, cpu " << usage.cpu_ms << " ms in all\n";
     return code;
+}
+
+int main(int argc, char** argv) {
+    return workbook::demo_main(argc, argv, {5, 200, "chapter03 [WORKERS 1-200]"}, fetch_with_processes);
 }

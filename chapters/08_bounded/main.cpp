@@ -10,7 +10,7 @@
 // Python (the talk):  paco.run(paco.wait(tasks, limit=10))
 //                     (asyncio: `async with asyncio.Semaphore(10):` in each task)
 // C++ (here):         auto slot = co_await limit.acquire(); ... in each task,
-//                     gather over all of them
+//                     task_group over all of them
 //
 // Run it: ./workbook run 08            (limit 10)
 //         build/release/chapter08 3     (limit 3; Ctrl-C cancels)
@@ -27,14 +27,9 @@
 #include "workbook/resources.hpp"
 #include "workbook/timing.hpp"
 
-int main(int argc, char** argv) {
-    const auto api = workbook::api_config_or_report();
-    if (!api) return 2;
-    const auto limit = workbook::count_argument(argc, argv, 10, 100'000,
-                                                "chapter08 [LIMIT]   (at most LIMIT requests in flight, default 10)");
-    if (!limit) return 2;
+int fetch_bounded(const workbook::ApiConfig& api, int limit) {
     const auto& repos = workbook::repositories();
-    std::cout << "Fetching " << repos.size() << " repositories from " << api->origin() << ", at most " << *limit
+    std::cout << "Fetching " << repos.size() << " repositories from " << api.origin() << ", at most " << limit
               << " in flight, on one thread (Ctrl-C cancels)\n";
 
     workbook::Stopwatch stopwatch;
@@ -49,13 +44,13 @@ int main(int argc, char** argv) {
         if (error) return;  // the batch ended first and stopped listening
         interrupted = true;
         std::cerr << "Interrupted: cancelling every request still waiting or in flight...\n";
-        cancel.emit(asio::cancellation_type::terminal);  // reaches every task through gather
+        cancel.emit(asio::cancellation_type::terminal);  // reaches every task through task_group
     });
-    asio::co_spawn(loop, chapter08::fetch_all(*api, repos, static_cast<std::size_t>(*limit)),
+    asio::co_spawn(loop, chapter08::fetch_all(api, repos, static_cast<std::size_t>(limit)),
                    asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr error,
                                                                    std::vector<workbook::FetchResult> fetched) {
                        signals.cancel();  // nothing left to cancel: let loop.run() return
-                       if (error) std::rethrow_exception(error);
+                       if (error) std::rethrow_exception(error);  // out of loop.run(), to guarded_main
                        results = std::move(fetched);
                    }));
     loop.run();  // returns once the batch has ended, cancelled or not: every socket is closed by then
@@ -67,4 +62,9 @@ int main(int argc, char** argv) {
         return 130;
     }
     return code;
+}
+
+int main(int argc, char** argv) {
+    return workbook::demo_main(argc, argv, {10, 100'000, "chapter08 [LIMIT]   (at most LIMIT requests in flight, default 10)"},
+                               fetch_bounded);
 }

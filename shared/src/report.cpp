@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "workbook/timing.hpp"
+#include "workbook/todo.hpp"
 
 namespace workbook {
 
@@ -25,6 +26,39 @@ std::optional<int> count_argument(int argc, char** argv, int fallback, int max, 
         return std::nullopt;
     }
     return static_cast<int>(value);
+}
+
+int guarded_main(const std::function<int()>& body) {
+    try {
+        return body();
+    } catch (const NotDoneYet& e) {
+        // "TODO(08.1) is not done yet: ..." names the chapter.
+        const std::string text = e.what();
+        const auto open = text.find('(');
+        const std::string chapter = open == std::string::npos ? "NN" : text.substr(open + 1, 2);
+        std::cerr << "error: " << text << "\n"
+                  << "This program runs your exercise. Solve it (./workbook check " << chapter
+                  << "), or run the reference answer: ./workbook run " << chapter << " --reference\n";
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+    } catch (...) {
+        std::cerr << "error: an exception that is not a std::exception ended the program\n";
+    }
+    return 1;
+}
+
+int demo_main(int argc, char** argv, const CountArgument& count,
+              const std::function<int(const ApiConfig&, int)>& body) {
+    const auto number = count_argument(argc, argv, count.fallback, count.max, count.usage);
+    const auto api = api_config_or_report();
+    if (!number || !api) return 2;
+    return guarded_main([&] { return body(*api, *number); });
+}
+
+int demo_main(const std::function<int(const ApiConfig&)>& body) {
+    const auto api = api_config_or_report();
+    if (!api) return 2;
+    return guarded_main([&] { return body(*api); });
 }
 
 int print_results(const std::vector<FetchResult>& results, std::chrono::duration<double> elapsed,
