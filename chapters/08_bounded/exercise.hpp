@@ -90,15 +90,16 @@ private:
 // when the task was started. Never throws: every outcome becomes the result's
 // `error`, and every error names the repository. A timeout (TimeoutError) is
 // "owner/name: no answer within 300 ms"; a cancellation, which Asio throws
-// as asio::system_error(operation_aborted), is "owner/name: cancelled before
-// it finished"; fetch_repo_async's own errors name the repository already.
+// as an asio::system_error whose code() == asio::error::operation_aborted, is
+// "owner/name: cancelled before it finished" (any other code is a failure
+// like the rest); fetch_repo_async's own errors name the repository already.
 asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit, workbook::http::Client& client,
                                                  const workbook::ApiConfig& api, std::string full_name,
                                                  std::chrono::milliseconds timeout);
 
 // TODO(08.3): chapter 07's fetch_all with at most `limit` requests in flight:
 // one AsyncSemaphore(limit) and one Client (default options) for the batch,
-// one fetch_one task per name, all started at once with workbook::gather
+// one fetch_one task per name, all started at once with workbook::task_group
 // (most of them then wait for a slot), results in the order of `names`.
 // Cancelling fetch_all (Ctrl-C in main.cpp) cancels every task; it still
 // returns a result for every name: the ones that had finished, and

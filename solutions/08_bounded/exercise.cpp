@@ -8,7 +8,7 @@
 #include <asio/use_awaitable.hpp>
 #include <functional>
 
-#include "workbook/gather.hpp"
+#include "workbook/task_group.hpp"
 #include "workbook/http_client.hpp"
 #include "workbook/timeout.hpp"
 
@@ -58,11 +58,17 @@ asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit, workbook
         auto slot = co_await limit.acquire();  // `async with limit:`; given back at the end of this block
         // The clock starts now: waiting for the slot is not the server's fault.
         result.info = co_await workbook::with_timeout(workbook::http::fetch_repo_async(client, api, full_name), timeout);
-    } catch (const asio::system_error&) {
-        // Asio's word for "cancelled" (operation_aborted); Python's is CancelledError.
-        result.error = full_name + ": cancelled before it finished";
     } catch (const workbook::TimeoutError& e) {
         result.error = full_name + ": " + e.what();  // "no answer within 300 ms"
+    } catch (const asio::system_error& e) {
+        // Asio says "cancelled" with an error code, operation_aborted (Python
+        // raises a type of its own, CancelledError). Any other code is a
+        // real failure, and is reported as one.
+        if (e.code() == asio::error::operation_aborted) {
+            result.error = full_name + ": cancelled before it finished";
+        } else {
+            result.error = full_name + ": " + e.what();
+        }
     } catch (const std::exception& e) {
         result.error = e.what();  // the server's answer, or why there was none: names the repository already
     }
@@ -82,7 +88,7 @@ asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(const workbook::Ap
     }
     // Every task starts now, as in chapter 07; all but `limit` of them wait
     // at acquire(), costing a suspended coroutine each and no socket.
-    co_return co_await workbook::gather(std::move(tasks));
+    co_return co_await workbook::task_group(std::move(tasks));
 }
 // [/slide]
 
