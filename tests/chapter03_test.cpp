@@ -12,13 +12,17 @@
 #include <set>
 
 #include "exercise.hpp"
+#include "support/printing.hpp"
 #include "support/stand_in.hpp"
 #include "support/stand_in_process.hpp"
+#include "support/watchdog.hpp"
 
 using namespace std::chrono_literals;
 using workbook::testing::children_of_this_process;
 using workbook::testing::bench_names;
 using workbook::testing::StandInProcess;
+using workbook::testing::if_it_hangs;
+using workbook::testing::mentions;
 
 namespace {
 
@@ -30,9 +34,17 @@ std::vector<pid_t> leftover_children(const StandInProcess& stand_in) {
 }
 
 
+constexpr const char* a_pipe_left_open =
+    "fetch_all never finished: a read from a pipe waits for end of file, which comes only when every copy of "
+    "its write end is closed. The parent must close the ends it gave away (the results pipe's write end once "
+    "every worker is forked, each job pipe's write end once its jobs are written), and each child the ends "
+    "it does not use, including the job pipes of the workers forked before it";
+
 }  // namespace
 
 TEST_CASE("03.1 run_worker answers every job with one line naming itself") {
+    if_it_hangs("run_worker did not stop at the end of its input: read jobs until read() returns 0 (end of file)",
+                std::chrono::seconds(15));
     StandInProcess stand_in({"--latency", "5"});
     int jobs[2], results[2];
     REQUIRE(::pipe(jobs) == 0);
@@ -57,11 +69,13 @@ TEST_CASE("03.1 run_worker answers every job with one line naming itself") {
     REQUIRE(got[0].result.ok());
     CHECK(got[0].result.info->full_name == "nodejs/llhttp");
     CHECK_FALSE(got[1].result.ok());
-    CHECK(got[1].result.error.find("404") != std::string::npos);
+    CHECK(mentions(got[1].result.error, "404"));
     CHECK(got[2].result.ok());
 }
 
 TEST_CASE("03.1 run_worker turns a fetch that throws into a result") {
+    if_it_hangs("run_worker did not stop at the end of its input: read jobs until read() returns 0 (end of file)",
+                std::chrono::seconds(15));
     StandInProcess stand_in({"--latency", "5"});
     int jobs[2], results[2];
     REQUIRE(::pipe(jobs) == 0);
@@ -86,6 +100,7 @@ TEST_CASE("03.1 run_worker turns a fetch that throws into a result") {
 }
 
 TEST_CASE("03.2 fetch_all returns every repository in input order") {
+    if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
     StandInProcess stand_in({"--latency", "10"});
     const auto& names = workbook::repositories();
     const auto results = chapter03::fetch_all(stand_in.api(), names, 4);
@@ -99,26 +114,34 @@ TEST_CASE("03.2 fetch_all returns every repository in input order") {
 }
 
 TEST_CASE("03.2 fetch_all uses exactly `workers` processes other than this one") {
+    if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
     StandInProcess stand_in({"--latency", "100"});
     const auto names = bench_names(12);
     const auto results = chapter03::fetch_all(stand_in.api(), names, 3);
     std::set<int> pids;
     for (const auto& r : results) pids.insert(r.pid);
-    CHECK(pids.size() == 3);
-    CHECK(pids.count(::getpid()) == 0);  // the parent fetched nothing itself
+    CHECK_MESSAGE(pids.count(::getpid()) == 0, "the parent fetched repositories itself: only the workers fetch");
     CHECK(pids.count(0) == 0);
+    CHECK_MESSAGE(pids.size() == 3, pids.size() << " different processes answered, with 3 workers");
     const auto stats = stand_in.stats();
     CHECK(stats.requests == 12);
-    CHECK(stats.max_in_flight == 3);  // the workers ran at the same time
+    CHECK_MESSAGE(stats.max_in_flight == 3,
+                  "the stand-in had at most " << stats.max_in_flight
+                                              << " requests at once from 3 workers: fork every worker and hand out "
+                                                 "every job before waiting for any answer (or any worker)");
 }
 
 TEST_CASE("03.2 fetch_all reaps every child") {
+    if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
     StandInProcess stand_in({"--latency", "5"});
     chapter03::fetch_all(stand_in.api(), bench_names(6), 3);
-    CHECK(leftover_children(stand_in).empty());  // no zombie, no straggler
+    CHECK_MESSAGE(leftover_children(stand_in).empty(),
+                  "a child is still there after fetch_all returned (a zombie, or a worker still running): "
+                  "waitpid() for every worker forked");
 }
 
 TEST_CASE("03.2 fetch_all reports a worker that dies and loses none of its repositories") {
+    if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
     StandInProcess stand_in({"--latency", "5"});
     const auto names = bench_names(9);
     // The worker that gets repo-4 is killed on the spot, like a crash.
@@ -136,7 +159,7 @@ TEST_CASE("03.2 fetch_all reports a worker that dies and loses none of its repos
         if (results[i].result.ok()) {
             ++ok;
         } else {
-            CHECK(results[i].result.error.find("signal 9") != std::string::npos);
+            CHECK(mentions(results[i].result.error, "signal 9"));
         }
     }
     CHECK_FALSE(results[4].result.ok());
@@ -145,11 +168,13 @@ TEST_CASE("03.2 fetch_all reports a worker that dies and loses none of its repos
 }
 
 TEST_CASE("03.2 fetch_all keeps going after an HTTP failure") {
+    if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
     StandInProcess stand_in({"--latency", "5", "--fault", "redis/redis=404"});
     const std::vector<std::string> names = {"fmtlib/fmt", "redis/redis", "libuv/libuv"};
     const auto results = chapter03::fetch_all(stand_in.api(), names, 2);
     REQUIRE(results.size() == 3);
     CHECK(results[0].result.ok());
-    CHECK(results[1].result.error.find("redis/redis: 404") != std::string::npos);
+    CHECK(mentions(results[1].result.error, "redis/redis"));
+    CHECK(mentions(results[1].result.error, "404"));
     CHECK(results[2].result.ok());
 }

@@ -10,6 +10,7 @@
 #include "exercise.hpp"
 #include "support/results.hpp"
 #include "support/stand_in.hpp"
+#include "support/watchdog.hpp"
 
 using namespace std::chrono_literals;
 using chapter04::ThreadPool;
@@ -17,6 +18,8 @@ using workbook::testing::check_all_ok_in_order;
 using workbook::Fault;
 using workbook::testing::quick;
 using workbook::testing::StandIn;
+using workbook::testing::if_it_hangs;
+using workbook::testing::mentions;
 
 namespace {
 
@@ -32,20 +35,33 @@ struct Concurrency {
     void leave() { --now; }
 };
 
+constexpr const char* pool_hangs =
+    "the pool never finished: its destructor must tell the workers to stop (under the lock), wake every one "
+    "of them (notify_all), and each worker must keep taking jobs until the queue is empty and stopping, with "
+    "a predicate on its wait; then join them all";
+
 }  // namespace
 
 TEST_CASE("04.1 a pool runs every posted job exactly once") {
+    if_it_hangs(pool_hangs, std::chrono::seconds(15));
     std::vector<std::atomic<int>> runs(2000);
     {
         ThreadPool pool(4);
         for (auto& r : runs) pool.post([&r] { ++r; });
     }  // the destructor waits for all of them
-    int wrong = 0;
-    for (auto& r : runs) wrong += r != 1;
-    CHECK(wrong == 0);
+    int lost = 0, twice = 0;
+    for (auto& r : runs) {
+        lost += r.load() == 0;
+        twice += r.load() > 1;
+    }
+    CHECK_MESSAGE(lost == 0, lost << " of 2000 jobs never ran: the destructor stopped the workers before the "
+                                     "queue was empty?");
+    CHECK_MESSAGE(twice == 0, twice << " of 2000 jobs ran more than once: take a job out of the queue under the "
+                                       "same lock that checks it is there");
 }
 
 TEST_CASE("04.1 a pool never runs more jobs at once than it has threads") {
+    if_it_hangs(pool_hangs, std::chrono::seconds(15));
     Concurrency c;
     {
         ThreadPool pool(3);
@@ -58,10 +74,15 @@ TEST_CASE("04.1 a pool never runs more jobs at once than it has threads") {
             });
         }
     }
-    CHECK(c.most == 3);  // all three threads busy at once, never a fourth
+    CHECK_MESSAGE(c.most.load() <= 3, c.most.load() << " jobs ran at once on a pool of 3: a thread per job?");
+    CHECK_MESSAGE(c.most.load() >= 3, "at most " << c.most.load()
+                                                 << " job(s) ran at once on a pool of 3 threads with 12 waiting: do "
+                                                    "the workers hold the lock while they run a job? Release it "
+                                                    "before calling the job");
 }
 
 TEST_CASE("04.1 destroying a pool finishes the jobs already queued") {
+    if_it_hangs(pool_hangs, std::chrono::seconds(15));
     std::atomic<int> done{0};
     {
         ThreadPool pool(2);
@@ -72,10 +93,15 @@ TEST_CASE("04.1 destroying a pool finishes the jobs already queued") {
             });
         }
     }  // destroyed while most jobs are still waiting in the queue
-    CHECK(done == 10);
+    CHECK_MESSAGE(done.load() == 10, "only " << done.load()
+                                              << " of 10 queued jobs ran before the pool was gone: its workers "
+                                                 "must empty the queue before they stop");
 }
 
 TEST_CASE("04.1 submit gives a future of the value or of the exception") {
+    if_it_hangs("a future never became ready: does submit() post the packaged_task itself, so that running "
+                "it sets the future's value or exception?",
+                std::chrono::seconds(15));
     ThreadPool pool(2);
     auto answer = pool.submit([] { return 42; });
     auto failure = pool.submit([]() -> int { throw std::runtime_error("on purpose"); });
@@ -84,6 +110,7 @@ TEST_CASE("04.1 submit gives a future of the value or of the exception") {
 }
 
 TEST_CASE("04.2 map_in_order returns results in input order whatever order they finish in") {
+    if_it_hangs(pool_hangs, std::chrono::seconds(20));
     // The first names are the slowest, so the fetches finish roughly in
     // reverse order; the results must not.
     auto options = quick();
@@ -110,13 +137,15 @@ TEST_CASE("04.2 map_in_order reports a failed repository by name and keeps the o
     const auto results = chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(s.api, 5s));
     REQUIRE(results.size() == 4);
     CHECK(results[0].ok());
-    CHECK(results[1].error.find("twisted/twisted: 404") != std::string::npos);
-    CHECK(results[2].error.find("gevent/gevent") != std::string::npos);
+    CHECK(mentions(results[1].error, "twisted/twisted"));
+    CHECK(mentions(results[1].error, "404"));
+    CHECK(mentions(results[2].error, "gevent/gevent"));
     REQUIRE(results[3].ok());
     CHECK(results[3].info->full_name == "tornadoweb/tornado");
 }
 
 TEST_CASE("04.2 map_in_order keeps as many requests in flight as the pool has threads") {
+    if_it_hangs(pool_hangs, std::chrono::seconds(20));
     StandIn s(quick({}, 100ms));
     const auto names = workbook::testing::bench_names(12);
     ThreadPool pool(4);
@@ -124,5 +153,9 @@ TEST_CASE("04.2 map_in_order keeps as many requests in flight as the pool has th
     CHECK(results.size() == 12);
     const auto stats = s.server.stats();
     CHECK(stats.requests == 12);
-    CHECK(stats.max_in_flight == 4);
+    CHECK_MESSAGE(stats.max_in_flight == 4,
+                  "the stand-in had at most " << stats.max_in_flight
+                                              << " requests at once from a pool of 4 threads: submit every name "
+                                                 "first and only then get() the futures; a get() right after each "
+                                                 "submit waits for that request before the next one starts");
 }

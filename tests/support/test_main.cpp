@@ -12,8 +12,12 @@
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
+#include <signal.h>
+
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <cstdlib>
 #include <mutex>
 #include <string>
@@ -31,8 +35,19 @@ struct Current {
     std::string name;  // empty between test cases
     std::string if_it_hangs;
     Clock::time_point started;
+    std::chrono::seconds limit{0};  // 0: the default limit
 };
 Current current;
+
+// WORKBOOK_TEST_SLOWDOWN (the sanitizer presets set it): a factor for the
+// limits that tests set themselves.
+int slowdown() {
+    if (const char* text = std::getenv("WORKBOOK_TEST_SLOWDOWN")) {
+        const long factor = std::strtol(text, nullptr, 10);
+        if (factor > 0 && factor < 100) return static_cast<int>(factor);
+    }
+    return 1;
+}
 
 std::chrono::seconds watchdog_limit() {
     // Below the 60 s TIMEOUT that CTest gives every test case.
@@ -43,18 +58,31 @@ std::chrono::seconds watchdog_limit() {
     return std::chrono::seconds(50);
 }
 
+// Ends the processes this one started (a stand-in of its own, forked
+// workers): _Exit runs no destructor that would. Linux lists each thread's
+// children in /proc; elsewhere there is nothing to read and nothing is done.
+void kill_children() {
+    std::error_code error;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", error)) {
+        std::ifstream children(task.path() / "children");
+        for (pid_t child; children >> child;) ::kill(child, SIGKILL);
+    }
+}
+
 void watch() {
-    const auto limit = watchdog_limit();
+    const auto default_limit = watchdog_limit();
     for (;;) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
         std::lock_guard lock(current.mutex);
+        const auto limit = current.limit.count() > 0 ? current.limit : default_limit;
         if (current.name.empty() || Clock::now() - current.started < limit) continue;
         std::fflush(stdout);
         std::fprintf(stderr,
-                     "\nThe test \"%s\" has not finished after %lld s: something blocks its thread.\n"
+                     "\nThe test \"%s\" has not finished after %lld s: something blocks or waits for ever.\n"
                      "Probably: %s\n",
                      current.name.c_str(), static_cast<long long>(limit.count()), current.if_it_hangs.c_str());
         std::fflush(stderr);
+        kill_children();
         std::_Exit(1);  // no destructors: they may wait on the very thing that hangs
     }
 }
@@ -81,6 +109,7 @@ struct RunCounter : doctest::IReporter {
         current.name = data.m_name;
         current.if_it_hangs = usual_suspects;
         current.started = Clock::now();
+        current.limit = std::chrono::seconds(0);
     }
     void test_case_reenter(const doctest::TestCaseData&) override {}
     void test_case_end(const doctest::CurrentTestCaseStats&) override {
@@ -101,9 +130,15 @@ REGISTER_LISTENER("run-counter", 1, RunCounter);
 
 namespace workbook::testing {
 
-void if_it_hangs(const std::string& what_probably_blocks) {
+void if_it_hangs(const std::string& what_probably_blocks, std::chrono::seconds limit) {
     std::lock_guard lock(current.mutex);
     current.if_it_hangs = what_probably_blocks;
+    if (limit.count() > 0) {
+        // Counted from now; a sanitizer's slowdown is allowed for by the
+        // multiplier the sanitizer presets set.
+        current.started = Clock::now();
+        current.limit = limit * slowdown();
+    }
 }
 
 }  // namespace workbook::testing

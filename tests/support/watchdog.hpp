@@ -5,11 +5,13 @@
 //     workbook::testing::if_it_hangs("close() woke one worker only: notify_all");
 #pragma once
 
+#include <chrono>
 #include <string>
 
 namespace workbook::testing {
 
-// Replaces the watchdog's guess for the test case that runs now.
-void if_it_hangs(const std::string& what_probably_blocks);
+// Replaces the watchdog's guess for the test case that runs now and, when
+// `limit` is given, ends that test sooner: after `limit` from now.
+void if_it_hangs(const std::string& what_probably_blocks, std::chrono::seconds limit = std::chrono::seconds(0));
 
 }  // namespace workbook::testing
