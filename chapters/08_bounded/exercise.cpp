@@ -1,10 +1,13 @@
 // Chapter 08 exercise: your file. Make `./workbook check 08` green.
 //
-// The semaphore first (TODO 08.1: acquire and release), then fetch_one with
-// it and a timeout (08.2), then fetch_all (08.3). exercise.hpp says what each
-// must do; chapter 07's answer is where fetch_one and fetch_all start from.
+// Three ideas, one TODO each, checked one at a time:
+//   08.1 the limit: AsyncSemaphore::acquire and release;
+//   08.2 a timeout per request, counted from its slot: fetch_one;
+//   08.3 cancellation: a waiter whose coroutine is cancelled leaves the line.
+// fetch_all is given (given.cpp): chapter 07's, plus the semaphore.
+// exercise.hpp says what each must do.
 //
-// Stuck? `./workbook hint 08`.
+// Stuck? `./workbook hint 08.1` (or 08.2, 08.3).
 #include "exercise.hpp"
 
 #include <algorithm>
@@ -12,9 +15,7 @@
 #include <asio/system_error.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
-#include <functional>
 
-#include "workbook/task_group.hpp"
 #include "workbook/http_client.hpp"
 #include "workbook/timeout.hpp"
 #include "workbook/todo.hpp"
@@ -22,8 +23,8 @@
 namespace chapter08 {
 
 asio::awaitable<AsyncSemaphore::Slot> AsyncSemaphore::acquire() {
-    // TODO(08.1): a free slot at once; otherwise a Waiter in waiters_, a
-    // wait on its timer, and then: granted, or cancelled?
+    // TODO(08.1): a free slot at once; otherwise a Waiter at the back of
+    // waiters_, a wait on its timer, and then: granted, or cancelled?
     workbook::todo("08.1");
     co_return Slot{};  // never reached
 }
@@ -33,6 +34,12 @@ void AsyncSemaphore::release() {
     workbook::todo("08.1");
 }
 
+void AsyncSemaphore::leave_line(Waiter& me) {
+    // TODO(08.3): take &me out of waiters_.
+    (void)me;
+    workbook::todo("08.3");
+}
+
 asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit, workbook::http::Client& client,
                                                  const workbook::ApiConfig& api, std::string full_name,
                                                  std::chrono::milliseconds timeout) {
@@ -40,15 +47,6 @@ asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit, workbook
     (void)limit, (void)client, (void)api, (void)full_name, (void)timeout;
     workbook::todo("08.2");
     co_return workbook::FetchResult{};  // never reached
-}
-
-asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(const workbook::ApiConfig& api,
-                                                              std::vector<std::string> names, std::size_t limit,
-                                                              std::chrono::milliseconds timeout) {
-    // TODO(08.3): one AsyncSemaphore, one Client, one task per name, workbook::task_group.
-    (void)api, (void)names, (void)limit, (void)timeout;
-    workbook::todo("08.3");
-    co_return std::vector<workbook::FetchResult>{};  // never reached
 }
 
 }  // namespace chapter08

@@ -59,12 +59,15 @@ public:
     // TODO(08.1): take a slot. With one free (and nobody queued before you),
     // take it at once. Otherwise join the back of `waiters_` and wait,
     // suspended, until release() hands you its slot: first come, first
-    // served. If the waiting coroutine is cancelled, leave the queue, take no
-    // slot, and throw asio::system_error(asio::error::operation_aborted).
+    // served. The wait can also end because the waiting coroutine was
+    // cancelled (Ctrl-C in main.cpp, TODO 08.3): then `granted` is still false,
+    // and acquire calls leave_line(me) and throws
+    // asio::system_error(asio::error::operation_aborted), taking no slot.
     asio::awaitable<Slot> acquire();
 
     // TODO(08.1): give a slot back: to the first waiter if there is one
-    // (wake it), else to `available_`. Called by ~Slot; never suspends.
+    // (mark it granted, wake it), else to `available_`. Called by ~Slot;
+    // never suspends.
     void release();
 
     std::size_t available() const { return available_; }
@@ -79,6 +82,13 @@ private:
         asio::steady_timer* wake;
         bool granted = false;
     };
+
+    // TODO(08.3): a waiter whose coroutine was cancelled leaves the line:
+    // take `me` out of `waiters_`. It must: `me` lives in the frame of the
+    // cancelled coroutine, which is about to end, and release() would
+    // otherwise hand a slot to a waiter that no longer exists.
+    void leave_line(Waiter& me);
+
     std::size_t available_;
     std::deque<Waiter*> waiters_;
 };
@@ -97,13 +107,13 @@ asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit, workbook
                                                  const workbook::ApiConfig& api, std::string full_name,
                                                  std::chrono::milliseconds timeout);
 
-// TODO(08.3): chapter 07's fetch_all with at most `limit` requests in flight:
-// one AsyncSemaphore(limit) and one Client (default options) for the batch,
-// one fetch_one task per name, all started at once with workbook::task_group
-// (most of them then wait for a slot), results in the order of `names`.
-// Cancelling fetch_all (Ctrl-C in main.cpp) cancels every task; it still
-// returns a result for every name: the ones that had finished, and
-// "cancelled" errors for the rest.
+// Chapter 07's fetch_all with at most `limit` requests in flight (given: it
+// is chapter 07's answer plus one semaphore): one AsyncSemaphore(limit) and
+// one Client for the batch, one fetch_one task per name, all started at once
+// with workbook::task_group (most of them then wait for a slot), results in
+// the order of `names`. Cancelling fetch_all (Ctrl-C in main.cpp) cancels
+// every task; it still returns a result for every name: the ones that had
+// finished, and "cancelled" errors for the rest (that part is TODO 08.3's).
 asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(const workbook::ApiConfig& api,
                                                               std::vector<std::string> names, std::size_t limit = 10,
                                                               std::chrono::milliseconds timeout = std::chrono::seconds(10));

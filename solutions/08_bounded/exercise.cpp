@@ -6,9 +6,7 @@
 #include <asio/system_error.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
-#include <functional>
 
-#include "workbook/task_group.hpp"
 #include "workbook/http_client.hpp"
 #include "workbook/timeout.hpp"
 
@@ -31,7 +29,7 @@ asio::awaitable<AsyncSemaphore::Slot> AsyncSemaphore::acquire() {
         // `granted` first, or by a cancellation of this coroutine.
     }
     if (me.granted) co_return Slot(*this);  // release() took us off the queue and handed us its slot
-    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
+    leave_line(me);  // cancelled while in line
     throw asio::system_error(asio::error::operation_aborted);
 }
 
@@ -46,6 +44,15 @@ void AsyncSemaphore::release() {
     waiters_.pop_front();
     next->granted = true;
     next->wake->cancel();
+}
+// [/slide]
+
+// [slide:leave_line]
+void AsyncSemaphore::leave_line(Waiter& me) {
+    // `me` lives in the frame of a coroutine that is about to end: left in
+    // the queue, it would be handed the next slot, which would be lost with
+    // it (and its timer, already destroyed, "woken").
+    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
 }
 // [/slide]
 
@@ -76,20 +83,5 @@ asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit, workbook
 }
 // [/slide]
 
-// [slide:fetch_all_bounded]
-asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(const workbook::ApiConfig& api,
-                                                              std::vector<std::string> names, std::size_t limit,
-                                                              std::chrono::milliseconds timeout) {
-    AsyncSemaphore slots(limit);
-    workbook::http::Client client(co_await asio::this_coro::executor, api);
-    std::vector<std::function<asio::awaitable<workbook::FetchResult>()>> tasks;
-    for (const auto& name : names) {
-        tasks.push_back([&slots, &client, &api, name, timeout] { return fetch_one(slots, client, api, name, timeout); });
-    }
-    // Every task starts now, as in chapter 07; all but `limit` of them wait
-    // at acquire(), costing a suspended coroutine each and no socket.
-    co_return co_await workbook::task_group(std::move(tasks));
-}
-// [/slide]
 
 }  // namespace chapter08
