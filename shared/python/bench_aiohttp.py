@@ -118,7 +118,7 @@ def main():
     if args.json:
         print(json.dumps(row))
     else:
-        print(f"{args.variant:<12} {concurrency:7d} {args.repos:6d} {wall_ms:10.0f} {wall_ms / ideal_ms:7.2f}x "
+        print(f"{args.variant:<14} {concurrency:7d} {args.repos:6d} {wall_ms:10.0f} {wall_ms / ideal_ms:7.2f}x "
               f"{stats['max_in_flight']:13d} {usage.ru_maxrss / 1024:10.1f} {cpu_ms:8d} {str(threads) + 't/1p':>10}")
     if failed:
         first = next(r for r in results if isinstance(r, BaseException))
