@@ -41,6 +41,13 @@ if(NOT OpenSSL_FOUND)
   workbook_missing("OpenSSL (development files)" libssl-dev)
 endif()
 
+# zlib decodes the gzip bodies the asynchronous client asks for. Debian's
+# libcpp-httplib-dev depends on zlib1g-dev (cpp-httplib decodes gzip with it).
+find_package(ZLIB QUIET)
+if(NOT ZLIB_FOUND)
+  workbook_missing("zlib (development files)" zlib1g-dev)
+endif()
+
 find_package(nlohmann_json 3 QUIET)
 if(NOT nlohmann_json_FOUND)
   workbook_missing("nlohmann/json" nlohmann-json3-dev)

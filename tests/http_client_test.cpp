@@ -139,6 +139,7 @@ TEST_CASE("the async client gives up on a hung response at the read timeout") {
         FAIL("a hung response must time out");
     } catch (const workbook::http::TransportError& e) {
         CHECK(std::string(e.what()).find("timed out after 300 ms") != std::string::npos);
+        CHECK(e.step() == workbook::Step::timeout);
     }
 }
 

@@ -101,7 +101,9 @@ TEST_CASE("failure messages say what happened and what to do") {
     CHECK(limited.find("rate limit") != std::string::npos);
     CHECK(limited.find("GITHUB_TOKEN") != std::string::npos);
     CHECK(describe_status("o/r", 401, "").find("GITHUB_TOKEN") != std::string::npos);
-    const auto down = describe_transport_failure(parse_api_url("http://127.0.0.1:1"), "o/r", "connection refused");
+    const auto down = describe_transport_failure(
+        parse_api_url("http://127.0.0.1:1"), "o/r",
+        workbook::TransportError(workbook::Step::connect, "connection refused"));
     CHECK(down.find("./workbook") != std::string::npos);
     CHECK(redact("Authorization: token s3cret, again s3cret", "s3cret") == "Authorization: token ***, again ***");
 }
@@ -429,7 +431,7 @@ TEST_CASE("the stand-in serves HTTPS that verifies against the workbook's CA") {
     const auto api = server.https_api();
     auto client = make_blocking_client(api, 5s);
     const auto result = client->Get(api.repo_path("nlohmann/json"));
-    REQUIRE_MESSAGE(result, transport_failure(*client, result.error()));
+    REQUIRE_MESSAGE(result, transport_failure(*client, result.error()).what());
     CHECK(result->status == 200);
     CHECK(parse_repo_info(result->body).full_name == "nlohmann/json");
 }

@@ -47,8 +47,10 @@ int main() {
             continue;
         }
         if (response->status != 200) {
-            std::cerr << workbook::describe_status(full_name, response->status, response->body,
-                                                   response->get_header_value("X-RateLimit-Remaining"))
+            std::cerr << workbook::describe_status(
+                             api, full_name, response->status, response->body,
+                             response->get_header_value("X-RateLimit-Remaining"),
+                             response->get_header_value("Retry-After"))
                       << "\n";
             ++failed;
             continue;

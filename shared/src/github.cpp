@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "workbook/paths.hpp"
 
@@ -124,6 +125,60 @@ ApiConfig parse_api_url(std::string_view url) {
     return api;
 }
 
+bool same_origin(const ApiConfig& a, const ApiConfig& b) {
+    return a.scheme == b.scheme && a.host == b.host && a.port == b.port;
+}
+
+Redirect resolve_redirect(const ApiConfig& from, std::string_view target,
+                          std::string_view location) {
+    const auto fail = [&](const std::string& why) -> Redirect {
+        throw TransportError(Step::redirect, "the redirect from " + from.origin() + " to \"" +
+                                                 std::string(location.substr(0, 200)) +
+                                                 "\" cannot be followed: " + why);
+    };
+    location = location.substr(0, location.find('#'));  // a fragment is never sent
+    Redirect next{from, {}};
+    std::string_view path;
+    const auto scheme_end = location.find("://");
+    if (scheme_end != std::string_view::npos || location.rfind("//", 0) == 0) {
+        // Absolute ("https://host/path") or scheme-relative ("//host/path").
+        const std::string scheme = scheme_end == std::string_view::npos
+                                       ? from.scheme
+                                       : std::string(location.substr(0, scheme_end));
+        const auto rest =
+            location.substr(scheme_end == std::string_view::npos ? 2 : scheme_end + 3);
+        const auto path_at = rest.find_first_of("/?");
+        try {
+            next.api = parse_api_url(scheme + "://" + std::string(rest.substr(0, path_at)));
+        } catch (const std::invalid_argument&) {
+            return fail("not an http:// or https:// URL with a host");
+        }
+        next.api.ca_file = from.ca_file;
+        next.api.base_path.clear();
+        path = path_at == std::string_view::npos ? std::string_view("/") : rest.substr(path_at);
+        next.target = std::string(path);
+        if (next.target.front() == '?') next.target.insert(0, "/");
+    } else if (!location.empty() && location.front() == '/') {
+        next.target = std::string(location);
+    } else if (!location.empty()) {
+        // Relative to the current target's folder: "b" from "/a/x" is "/a/b".
+        const std::string_view current = target.substr(0, target.find('?'));
+        next.target =
+            std::string(current.substr(0, current.rfind('/') + 1)) + std::string(location);
+    } else {
+        return fail("the Location header is missing or empty");
+    }
+    // Whatever goes into the request line: no spaces or control characters,
+    // so nothing can be smuggled into the request.
+    for (const char c : next.target) {
+        if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f)
+            return fail("it holds spaces or control characters");
+    }
+    // The token is for the API's own origin only.
+    if (!same_origin(next.api, from)) next.api.token.clear();
+    return next;
+}
+
 ApiConfig api_config_from_env() {
     const char* url = std::getenv("WORKBOOK_GITHUB_API");
     ApiConfig api = parse_api_url(url && *url ? url : default_api_url);
@@ -187,8 +242,54 @@ static std::string github_message(std::string_view body) {
     return {};
 }
 
-std::string describe_status(std::string_view full_name, int status, std::string_view body,
-                            std::string_view rate_limit_remaining) {
+std::string_view to_string(Step step) {
+    switch (step) {
+        case Step::ca_file:
+            return "ca_file";
+        case Step::resolve:
+            return "resolve";
+        case Step::connect:
+            return "connect";
+        case Step::tls_handshake:
+            return "tls_handshake";
+        case Step::certificate:
+            return "certificate";
+        case Step::host_name:
+            return "host_name";
+        case Step::timeout:
+            return "timeout";
+        case Step::send:
+            return "send";
+        case Step::broken_off:
+            return "broken_off";
+        case Step::protocol:
+            return "protocol";
+        case Step::body_too_large:
+            return "body_too_large";
+        case Step::content_encoding:
+            return "content_encoding";
+        case Step::redirect:
+            return "redirect";
+    }
+    return "?";
+}
+
+// Retry-After is either a number of seconds (what GitHub sends) or an HTTP
+// date; a date is shown as it came rather than turned into seconds with a
+// clock this machine may not agree on.
+static std::string wait_phrase(std::string_view retry_after) {
+    if (retry_after.empty()) return {};
+    const bool seconds = retry_after.find_first_not_of("0123456789") == std::string_view::npos;
+    if (seconds)
+        return "wait " + std::string(retry_after) + " s (Retry-After) before the next request";
+    return "wait until " + std::string(retry_after) + " (Retry-After) before the next request";
+}
+
+// `token_set`: empty when the caller does not know whether a token was sent.
+static std::string describe_status_for(std::optional<bool> token_set, std::string_view full_name,
+                                       int status, std::string_view body,
+                                       std::string_view rate_limit_remaining,
+                                       std::string_view retry_after) {
     const std::string says = [&] {
         const auto message = github_message(body);
         return message.empty() ? std::string() : " (the server says \"" + message + "\")";
@@ -196,9 +297,29 @@ std::string describe_status(std::string_view full_name, int status, std::string_
     const std::string who = std::string(full_name) + ": ";
     switch (status) {
         case 401:
+            if (token_set == false) {
+                return who + "401 Unauthorized" + says +
+                       ". The API wants a token and none is set: set GITHUB_TOKEN (it travels only "
+                       "in the "
+                       "Authorization header).";
+            }
+            if (token_set == true) {
+                return who + "401 Unauthorized" + says +
+                       ". GITHUB_TOKEN is wrong or expired: set a valid one, or unset it to go "
+                       "without.";
+            }
             return who + "401 Unauthorized" + says +
-                   ". GITHUB_TOKEN is wrong or expired: set a valid one, or unset it to go without.";
+                   ". The API wants a valid token: set GITHUB_TOKEN, or if it is set, it is wrong "
+                   "or expired.";
         case 403:
+            // GitHub's secondary rate limit (too many requests at once or too
+            // fast) is a 403 with Retry-After; the primary one (the hourly
+            // quota) a 403 with X-RateLimit-Remaining: 0.
+            if (!retry_after.empty()) {
+                return who + "403 secondary rate limit" + says + ": too many requests too fast; " +
+                       wait_phrase(retry_after) +
+                       ", and send fewer at once (chapter 08 shows how).";
+            }
             if (rate_limit_remaining == "0") {
                 return who + "403 rate limit exceeded" + says +
                        ". Without a token GitHub allows 60 requests an hour: set GITHUB_TOKEN, "
@@ -208,6 +329,11 @@ std::string describe_status(std::string_view full_name, int status, std::string_
         case 404:
             return who + "404 Not Found" + says +
                    ". No such repository, or a private one the token cannot see: check the name.";
+        case 429:
+            return who + "429 Too Many Requests" + says + ": " +
+                   (retry_after.empty() ? std::string("wait a while before the next request")
+                                        : wait_phrase(retry_after)) +
+                   ", and send fewer at once (chapter 08 shows how).";
         default:
             if (status >= 500) {
                 return who + std::to_string(status) + " server error" + says +
@@ -217,41 +343,89 @@ std::string describe_status(std::string_view full_name, int status, std::string_
     }
 }
 
+std::string describe_status(const ApiConfig& api, std::string_view full_name, int status,
+                            std::string_view body, std::string_view rate_limit_remaining,
+                            std::string_view retry_after) {
+    return describe_status_for(!api.token.empty(), full_name, status, body, rate_limit_remaining,
+                               retry_after);
+}
+
+std::string describe_status(std::string_view full_name, int status, std::string_view body,
+                            std::string_view rate_limit_remaining) {
+    return describe_status_for(std::nullopt, full_name, status, body, rate_limit_remaining, {});
+}
+
 std::string describe_transport_failure(const ApiConfig& api, std::string_view full_name,
-                                       std::string_view what) {
+                                       const TransportError& error) {
     const std::string who = std::string(full_name) + ": ";
     const std::string where = api.origin();
-    const auto says = [&](std::string_view word) { return what.find(word) != std::string_view::npos; };
-    if (says("TLS") || says("SSL") || says("certificate")) {
-        return who + "the secure connection to " + where + " failed (" + std::string(what) + "). " +
-               (api.ca_file.empty() ? std::string("The certificate was checked against the system's CAs")
-                                    : "The certificate was checked against " + api.ca_file) +
-               "; point WORKBOOK_CA_FILE at the right CA. Verification is never switched off.";
+    const std::string what = error.what();
+    // The advice comes from the step, never from the words of the message:
+    // see transport_error.hpp.
+    switch (error.step()) {
+        case Step::ca_file:
+            return who + what + " (to verify " + where + " with). Nothing was sent. " +
+                   (api.ca_file.empty()
+                        ? std::string("The system's CA store is missing: install the package "
+                                      "ca-certificates, "
+                                      "or point WORKBOOK_CA_FILE at a PEM file of CA certificates.")
+                        : "Point WORKBOOK_CA_FILE at a readable PEM file of CA certificates, or "
+                          "unset it "
+                          "(then the system's CAs are used, or the workbook's own for the "
+                          "stand-in).");
+        case Step::resolve:
+            return who + "cannot find " + api.host + " (" + what +
+                   "). Check the host in WORKBOOK_GITHUB_API and this machine's network and DNS.";
+        case Step::connect:
+            if (api.is_local()) {
+                return who + "cannot reach " + where + " (" + what +
+                       "). Is the GitHub stand-in running? `./workbook run` starts one for the "
+                       "demos; "
+                       "`./workbook fake-github` runs one in this terminal.";
+            }
+            return who + "cannot reach " + where + " (" + what +
+                   "). Check the network and WORKBOOK_GITHUB_API.";
+        case Step::tls_handshake:
+            return who + "the TLS handshake with " + where + " failed (" + what +
+                   "). Is there an HTTPS server on that port? An http:// server cannot answer a "
+                   "handshake; "
+                   "check the scheme and port in WORKBOOK_GITHUB_API.";
+        case Step::certificate:
+            return who + "the certificate of " + where + " did not verify (" + what + "). " +
+                   (api.ca_file.empty() ? std::string("It was checked against the system's CAs")
+                                        : "It was checked against " + api.ca_file) +
+                   "; point WORKBOOK_CA_FILE at the CA that signed it. Verification is never "
+                   "switched off.";
+        case Step::host_name:
+            return who + "the certificate of " + where +
+                   " is valid but made out to another host (" + what +
+                   "). Use the host name the certificate names in WORKBOOK_GITHUB_API (the "
+                   "stand-in's "
+                   "is localhost or 127.0.0.1). Verification is never switched off.";
+        case Step::timeout:
+            return who + "no answer from " + where + " in time (" + what +
+                   "). The server is slow or hung: try again, or allow a longer timeout.";
+        case Step::send:
+        case Step::broken_off:
+            return who + "the connection to " + where + " broke off (" + what +
+                   "). The server closed it before the response was complete: try again; if it "
+                   "keeps "
+                   "happening, the server is failing.";
+        case Step::protocol:
+            return who + "the answer from " + where + " is not HTTP (" + what +
+                   "). Is WORKBOOK_GITHUB_API pointing at the right port and scheme?";
+        case Step::body_too_large:
+            return who + what +
+                   ". A repository's JSON is a few KiB: is WORKBOOK_GITHUB_API pointing at the "
+                   "API?";
+        case Step::content_encoding:
+            return who + what +
+                   ". The client asks for gzip only (Accept-Encoding); the server sent "
+                   "something else: is WORKBOOK_GITHUB_API pointing at the API?";
+        case Step::redirect:
+            return who + what + ". Check WORKBOOK_GITHUB_API: the URL may have moved.";
     }
-    if (says("not valid HTTP")) {
-        return who + "the answer from " + where + " is not HTTP (" + std::string(what) +
-               "). Is WORKBOOK_GITHUB_API pointing at the right port and scheme?";
-    }
-    if (says("no complete response")) {
-        return who + "no complete response from " + where +
-               ": the server closed the connection mid-response, or sent nothing before the "
-               "timeout. Try again; if it keeps happening, the server is hung.";
-    }
-    if (says("timed out") || says("timeout")) {
-        return who + "no answer from " + where + " in time (" + std::string(what) +
-               "). The server is slow or hung: try again, or allow a longer timeout.";
-    }
-    if (says("broke off") || says("reset") || says("truncated") || says("end of file")) {
-        return who + "the connection to " + where + " broke off (" + std::string(what) +
-               "). The server closed it mid-response: try again.";
-    }
-    if (api.is_local()) {
-        return who + "cannot reach " + where + " (" + std::string(what) +
-               "). Is the GitHub stand-in running? `./workbook run` starts one for the demos; "
-               "`./workbook fake-github` runs one in this terminal.";
-    }
-    return who + "cannot reach " + where + " (" + std::string(what) +
-           "). Check the network and WORKBOOK_GITHUB_API.";
+    return who + what;
 }
 
 std::string redact(std::string text, std::string_view token) {

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "workbook/transport_error.hpp"
+
 namespace workbook {
 
 // The three fields the talk prints for each repository.
@@ -80,6 +82,25 @@ ApiConfig parse_api_url(std::string_view url);
 // The configuration the environment asks for (see above).
 ApiConfig api_config_from_env();
 
+// Redirects, followed by both clients the way requests and aiohttp do: GitHub
+// answers 301 for a repository that was renamed or moved.
+inline constexpr int max_redirects = 5;
+inline bool is_redirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+// True when a and b are the same origin: scheme, host and port.
+bool same_origin(const ApiConfig& a, const ApiConfig& b);
+// Where the Location header of a redirect answered to `target` on `from`
+// leads: an origin (its token kept only when it is from's origin, so a token
+// never travels to another host) and the target there. Throws
+// TransportError(Step::redirect) for a Location it cannot follow.
+struct Redirect {
+    ApiConfig api;
+    std::string target;
+};
+Redirect resolve_redirect(const ApiConfig& from, std::string_view target,
+                          std::string_view location);
+
 // Thrown by parse_repo_info; the message names the field and what was wrong.
 class ParseError : public std::runtime_error {
 public:
@@ -94,26 +115,36 @@ RepoInfo parse_repo_info(std::string_view body);
 // A failed fetch, with a message for people (what happened, what to do).
 class FetchError : public std::runtime_error {
 public:
-    FetchError(std::string message, int status = 0)
-        : std::runtime_error(std::move(message)), status_(status) {}
+    FetchError(std::string message, int status = 0, std::optional<Step> step = std::nullopt)
+        : std::runtime_error(std::move(message)), status_(status), step_(step) {}
     // The HTTP status when the server answered, 0 when it never did.
     int status() const { return status_; }
+    // The step that failed when there was no usable answer (a TransportError).
+    std::optional<Step> step() const { return step_; }
 
 private:
     int status_;
+    std::optional<Step> step_;
 };
 
 // The message for an HTTP status other than 200, using GitHub's JSON error
-// body ("message") when there is one. `rate_limit_remaining` is the value of
-// the X-RateLimit-Remaining header, empty when absent.
+// body ("message") when there is one. `rate_limit_remaining` and
+// `retry_after` are the values of the X-RateLimit-Remaining and Retry-After
+// headers, empty when absent. A 429, or a 403 with Retry-After (GitHub's
+// secondary rate limit), says how many seconds to wait; a 401 says whether a
+// token is missing or wrong, which only `api` knows.
+std::string describe_status(const ApiConfig& api, std::string_view full_name, int status,
+                            std::string_view body, std::string_view rate_limit_remaining = {},
+                            std::string_view retry_after = {});
+// The same without the configuration: a 401 then cannot tell a missing token
+// from a wrong one and says both.
 std::string describe_status(std::string_view full_name, int status, std::string_view body,
                             std::string_view rate_limit_remaining = {});
 
-// The message for a request that got no answer at all. `what` is the
-// transport's own word for it ("Connection", "SSLServerVerification", "Read",
-// "timed out", ...).
+// The message for a request that got no usable answer: what happened (the
+// error's message) and the advice for the step at which it failed.
 std::string describe_transport_failure(const ApiConfig& api, std::string_view full_name,
-                                       std::string_view what);
+                                       const TransportError& error);
 
 // Replaces every occurrence of the token in `text` with "***", for anything
 // that might be printed.

@@ -11,12 +11,21 @@
 //     on purpose, elsewhere); only the *opening* of connections takes turns,
 //     a few hundred at a time, to spare the server's listen backlog;
 //   - HTTPS with the certificate chain *and* the host name verified, and SNI;
-//     verification is never switched off;
+//     verification is never switched off; the CA file is read at the first
+//     HTTPS connection, so a plain-HTTP client never needs it;
+//   - gzip bodies (it sends Accept-Encoding: gzip and decodes with zlib); any
+//     other Content-Encoding is refused by name;
+//   - redirects (301, 302, 303, 307, 308) followed, at most five, the token
+//     sent only to the API's own origin;
 //   - a connect timeout and a read timeout, each a timer racing the operation;
-//   - errors that say which step failed: resolve, connect, TLS, timeout, a
-//     connection that broke off, a response that is not HTTP;
+//   - errors that say which step failed, as a value: TransportError::step()
+//     (resolve, connect, TLS handshake, certificate, host name, timeout, a
+//     connection that broke off, a response that is not HTTP, a body over
+//     the cap, ...);
+//   - a request that finds its kept-alive connection closed by the server is
+//     sent once more, on a new connection;
 //   - cancellation (Asio's per-operation cancellation, which reaches a
-//     coroutine through co_spawn, a parallel group or workbook::gather): the
+//     coroutine through co_spawn, a parallel group or workbook::task_group): the
 //     request's connection is closed, never reused half-read, and get()
 //     throws asio::system_error(operation_aborted).
 //
@@ -36,12 +45,15 @@
 #include <vector>
 
 #include "workbook/github.hpp"
+#include "workbook/transport_error.hpp"
 
 namespace workbook::http {
 
 struct ClientOptions {
     std::chrono::milliseconds connect_timeout{10'000};  // resolve + connect + TLS handshake
     std::chrono::milliseconds read_timeout{10'000};     // from the request sent to the whole response read
+    // The most a body may hold, counted after gzip is decoded; over it the
+    // request fails with Step::body_too_large.
     std::size_t max_body_bytes = 16 * 1024 * 1024;
     // At most this many connections being opened (TCP connect and TLS
     // handshake) at once; 0: no limit. Not a limit on requests in flight:
@@ -60,14 +72,13 @@ struct ClientResponse {
     std::string_view header(std::string_view name) const;
 };
 
-// A request that got no complete answer. what() names the step and the
-// cause: "connect to 127.0.0.1:8700: Connection refused", "timed out after
-// 300 ms waiting for the response", "TLS handshake with localhost:8701 failed:
-// certificate verify failed", "the connection broke off after 120 bytes".
-class TransportError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+// A request that got no usable answer throws workbook::TransportError
+// (transport_error.hpp): step() says which step failed, what() the cause:
+// "connect to 127.0.0.1:8700: Connection refused", "timed out after 300 ms
+// waiting for the response from 127.0.0.1:8700", "the certificate of
+// localhost:8701 did not verify: unable to get local issuer certificate".
+using workbook::Step;
+using workbook::TransportError;
 
 class Client {
 public:
@@ -79,8 +90,8 @@ public:
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
 
-    // GET `target` ("/repos/owner/name"). Any status is a response; throws
-    // TransportError when there is none.
+    // GET `target` ("/repos/owner/name"). Any status but a redirect is a
+    // response; throws TransportError when there is none.
     asio::awaitable<ClientResponse> get(std::string target);
 
     std::size_t idle_connections() const;

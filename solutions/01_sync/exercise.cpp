@@ -17,8 +17,9 @@ workbook::RepoInfo fetch_repo(httplib::Client& client, const workbook::ApiConfig
     }
     if (result->status != 200) {
         throw workbook::FetchError(
-            workbook::describe_status(full_name, result->status, result->body,
-                                      result->get_header_value("X-RateLimit-Remaining")),
+            workbook::describe_status(api, full_name, result->status, result->body,
+                                      result->get_header_value("X-RateLimit-Remaining"),
+                                      result->get_header_value("Retry-After")),
             result->status);
     }
     try {
