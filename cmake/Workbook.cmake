@@ -9,6 +9,7 @@
 #                      so `ctest -R chapterNN` never tests a stale binary
 #   chapterNN.<case>   one test per doctest TEST_CASE, labelled chapterNN
 #   chapterNN.demo     the demo against a freshly started stand-in
+#   chapterNN.python   the chapter's Python program, the same way (when it has one)
 #   chapterNN.stub.*   (WORKBOOK_STUB_CHECK) every TODO test must fail on the
 #                      stub, and every TODO must have a test
 
@@ -133,6 +134,19 @@ function(workbook_chapter nn topic)
             $<TARGET_FILE:fake-github> "${ARG_DEMO_EXPECT}" $<TARGET_FILE:${ch}>)
   set_tests_properties(${ch}.demo PROPERTIES
     LABELS ${ch} TIMEOUT 120 FIXTURES_REQUIRED ${ch}.build)
+
+  # The slide's Python program beside the C++ (chapters/NN_topic/*.py), run
+  # the same way against a stand-in of its own; skipped (77) where no Python
+  # 3 has the module it needs.
+  file(GLOB python_programs CONFIGURE_DEPENDS "${dir}/*.py")
+  if(python_programs)
+    list(GET python_programs 0 python_program)
+    add_test(NAME ${ch}.python
+      COMMAND bash "${CMAKE_SOURCE_DIR}/shared/scripts/demo-test.sh" --python
+              $<TARGET_FILE:fake-github> "Execution time" "${python_program}")
+    set_tests_properties(${ch}.python PROPERTIES
+      LABELS ${ch} TIMEOUT 120 SKIP_RETURN_CODE 77 FIXTURES_REQUIRED ${ch}.build)
+  endif()
 
   if(WORKBOOK_STUB_CHECK)
     # A test named "NN.n ..." checks TODO(NN.n); on the stub it must fail.

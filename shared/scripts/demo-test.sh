@@ -1,9 +1,30 @@
 #!/usr/bin/env bash
 # The smoke test of a chapter's demo: starts a private stand-in (HTTP and
 # HTTPS, free ports), runs the demo against each, and checks that it exits 0,
-# prints what it should, and never prints the token. Usage: demo-test.sh FAKE_GITHUB EXPECT_REGEX DEMO
+# prints what it should, and never prints the token.
+# Usage: demo-test.sh [--python] FAKE_GITHUB EXPECT_REGEX DEMO
+# With --python, DEMO is the chapter's Python program, run by the first
+# Python 3 that has the module it needs; without one, the test is skipped
+# (exit 77, the SKIP_RETURN_CODE of the chapterNN.python tests).
 set -uo pipefail
+python=''
+if [ "${1:-}" = --python ]; then python=1; shift; fi
 fake_github=$1 expect=$2 demo=$3
+run=("$demo")
+if [ -n "$python" ]; then
+  # shellcheck source=shared/scripts/find-python.sh
+  source "$(dirname "${BASH_SOURCE[0]}")/find-python.sh"
+  read -r module package < <(python_needs "$demo")
+  if ! py=$(python_with "$module"); then
+    echo "SKIPPED: $(basename "$demo") needs Python 3 with $module (Debian package $package): ./workbook setup, or sudo apt-get install $package"
+    exit 77
+  fi
+  run=("$py" "$demo")
+  # The C++ demos know their build's CA; the Python program is told, as a
+  # user would tell it for a CA of their own.
+  export WORKBOOK_CA_FILE
+  WORKBOOK_CA_FILE="$(cd "$(dirname "$fake_github")/.." && pwd)/certs/ca.pem"
+fi
 dir=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 
@@ -21,7 +42,7 @@ for api in "http://127.0.0.1:$(cat "$dir/http")" "https://localhost:$(cat "$dir/
   echo "== $(basename "$demo") against $api"
   # A token in the environment must never show up in what the demo prints.
   token="demo-token-$RANDOM$RANDOM"
-  output=$(WORKBOOK_GITHUB_API=$api GITHUB_TOKEN=$token "$demo" 2>&1)
+  output=$(WORKBOOK_GITHUB_API=$api GITHUB_TOKEN=$token "${run[@]}" 2>&1)
   code=$?
   echo "$output"
   if [ $code -ne 0 ]; then

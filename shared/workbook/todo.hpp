@@ -19,9 +19,10 @@ public:
                               std::source_location where = std::source_location::current()) {
     std::string file = where.file_name();
     if (const auto at = file.rfind("chapters/"); at != std::string::npos) file.erase(0, at);
-    const std::string chapter = id.substr(0, id.find('.'));
+    // The hint of this very TODO, not the chapter's list: hints.md has one
+    // section per TODO.
     throw NotDoneYet("TODO(" + id + ") is not done yet: write it in " + file + ":" +
-                     std::to_string(where.line()) + " (stuck? ./workbook hint " + chapter + ")");
+                     std::to_string(where.line()) + " (stuck? ./workbook hint " + id + ")");
 }
 
 }  // namespace workbook
