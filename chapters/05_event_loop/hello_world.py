@@ -33,5 +33,24 @@ try:
     fast = loop.create_task(greet_after("fast", 100))
     loop.run_until_complete(asyncio.gather(slow, fast))
     print("Execution time = {:.2f} s (300 ms + 100 ms of waiting, overlapped)".format(time.time() - start))
+
+    # run_until_complete returns as soon as its coroutine is done, even
+    # when that coroutine started a task it never awaited: the task stays
+    # pending (C++: the handler that stops the loop, in run_until_complete).
+    async def starts_and_leaves():
+        loop.create_task(greet_after("left behind", 500))
+        return "main is done"
+
+    print("\nrun_until_complete returns when main is done, even with a task still waiting:")
+    start = time.time()
+    print(f"  {loop.run_until_complete(starts_and_leaves())}; "
+          f"Execution time = {time.time() - start:.2f} s (its 500 ms task never printed: left pending)")
+    leftover = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    print(f"  tasks still pending: {len(leftover)}")
+    for task in leftover:
+        # Cancelled and run once more, so that closing the loop does not
+        # warn "Task was destroyed but it is pending!" (asyncio.run does the same).
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
 finally:
     loop.close()

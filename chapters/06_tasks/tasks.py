@@ -37,5 +37,26 @@ try:
     for task in tasks:  # in the order they were started, not the order they ended
         print(f"  {task.get_name():<12} returned {task.result()!r}")
     print("  Execution time = {:.2f} s (the longest wait, not the sum)".format(time.time() - start))
+
+    # What the C++ task_group keeps: Python 3.11's asyncio.TaskGroup. When
+    # one task fails, the others are cancelled and awaited, and only then
+    # does the error come out (as an ExceptionGroup; C++ throws the first).
+    async def broken(name, delay_ms):
+        await asyncio.sleep(delay_ms / 1000)
+        raise RuntimeError(f"{name} failed")
+
+    async def one_fails():
+        try:
+            async with asyncio.TaskGroup() as group:
+                for name, delay_ms in people:
+                    group.create_task(hello_world(name, delay_ms), name=f"task-{name}")
+                group.create_task(broken("Bug", 50), name="task-Bug")
+        except Exception as group_error:  # an ExceptionGroup of every failure
+            # Reached only once Ada, Grace and Linus have all ended (cancelled).
+            print(f"  the task group raised: {group_error.exceptions[0]}")
+
+    if hasattr(asyncio, "TaskGroup"):  # Python 3.11 and later
+        print("\nThe same three and one that fails after 50 ms (the others are cancelled, then the error):")
+        loop.run_until_complete(one_fails())
 finally:
     loop.close()
