@@ -79,6 +79,7 @@ int fetch_with_threads(const workbook::ApiConfig& api, int workers) {
     std::cout << "Fetching " << repos.size() << " repositories from " << api.origin() << " with " << workers
               << " threads\n";
 
+    workbook::announce_arrivals();
     workbook::Stopwatch stopwatch;
     // [slide:threads_main]
     const auto results = chapter02::fetch_all(api, repos, workers);

@@ -29,6 +29,7 @@ int fetch_with_processes(const workbook::ApiConfig& api, int workers) {
               << " worker processes (this one is " << ::getpid() << ")\n"
               << std::flush;  // flushed before fork(), or each child would inherit and print it again
 
+    workbook::announce_arrivals();
     workbook::Stopwatch stopwatch;
     // [slide:processes_main]
     const auto results = chapter03::fetch_all(api, repos, workers);

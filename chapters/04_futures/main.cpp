@@ -22,6 +22,7 @@ int fetch_with_futures(const workbook::ApiConfig& api, int workers) {
     std::cout << "Fetching " << repos.size() << " repositories from " << api.origin() << " on a pool of " << workers
               << " threads\n";
 
+    workbook::announce_arrivals();
     workbook::Stopwatch stopwatch;
     std::vector<workbook::FetchResult> results;
     // [slide:futures_main]

@@ -24,6 +24,7 @@ int fetch_on_one_loop(const workbook::ApiConfig& api) {
     std::cout << "Fetching " << repos.size() << " repositories from " << api.origin()
               << ", all at once, on one thread\n";
 
+    workbook::announce_arrivals();
     workbook::Stopwatch stopwatch;
     std::vector<workbook::FetchResult> results;
     // [slide:async_main]

@@ -32,6 +32,7 @@ int fetch_bounded(const workbook::ApiConfig& api, int limit) {
     std::cout << "Fetching " << repos.size() << " repositories from " << api.origin() << ", at most " << limit
               << " in flight, on one thread (Ctrl-C cancels)\n";
 
+    workbook::announce_arrivals();
     workbook::Stopwatch stopwatch;
     std::vector<workbook::FetchResult> results;
     bool interrupted = false;

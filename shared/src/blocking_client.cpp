@@ -1,5 +1,7 @@
 #include "workbook/blocking_client.hpp"
 
+#include "workbook/arrivals.hpp"
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -205,7 +207,9 @@ httplib::Response get_blocking(httplib::Client& client, const ApiConfig& api,
     }
 }
 
-RepoInfo fetch_repo_blocking(httplib::Client& client, const ApiConfig& api, std::string_view full_name) {
+namespace {
+
+RepoInfo fetch_repo_blocking_once(httplib::Client& client, const ApiConfig& api, std::string_view full_name) {
     httplib::Response response;
     try {
         response = get_blocking(client, api, api.repo_path(full_name));
@@ -222,6 +226,19 @@ RepoInfo fetch_repo_blocking(httplib::Client& client, const ApiConfig& api, std:
         return parse_repo_info(response.body);
     } catch (const ParseError& e) {
         throw FetchError(std::string(full_name) + ": " + e.what(), response.status);
+    }
+}
+
+}  // namespace
+
+RepoInfo fetch_repo_blocking(httplib::Client& client, const ApiConfig& api, std::string_view full_name) {
+    try {
+        auto info = fetch_repo_blocking_once(client, api, full_name);
+        report_arrival(full_name, true);
+        return info;
+    } catch (...) {
+        report_arrival(full_name, false);
+        throw;
     }
 }
 

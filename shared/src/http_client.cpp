@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "workbook/arrivals.hpp"
 #include "workbook/async_semaphore.hpp"
 
 namespace workbook::http {
@@ -589,7 +590,9 @@ std::size_t Client::idle_connections() const { return impl_->idle.size(); }
 
 std::size_t Client::connections_opened() const { return impl_->opened; }
 
-asio::awaitable<RepoInfo> fetch_repo_async(Client& client, const ApiConfig& api, std::string full_name) {
+namespace {
+
+asio::awaitable<RepoInfo> fetch_repo_async_once(Client& client, const ApiConfig& api, std::string full_name) {
     const std::string path = api.repo_path(full_name);  // throws invalid_argument before anything is sent
     ClientResponse response;
     try {
@@ -607,6 +610,21 @@ asio::awaitable<RepoInfo> fetch_repo_async(Client& client, const ApiConfig& api,
         co_return parse_repo_info(response.body);
     } catch (const ParseError& e) {
         throw FetchError(full_name + ": " + e.what(), response.status);
+    }
+}
+
+}  // namespace
+
+asio::awaitable<RepoInfo> fetch_repo_async(Client& client, const ApiConfig& api, std::string full_name) {
+    bool ok = false;
+    try {
+        auto info = co_await fetch_repo_async_once(client, api, full_name);
+        ok = true;
+        report_arrival(full_name, true);
+        co_return info;
+    } catch (...) {
+        if (!ok) report_arrival(full_name, false);
+        throw;
     }
 }
 

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "workbook/arrivals.hpp"
 #include "workbook/timing.hpp"
 #include "workbook/todo.hpp"
 
@@ -61,8 +62,14 @@ int demo_main(const std::function<int(const ApiConfig&)>& body) {
     return guarded_main([&] { return body(*api); });
 }
 
+void announce_arrivals() {
+    std::cout << "As each one arrives (milliseconds since the start, and who fetched it):" << std::endl;
+    show_arrivals();
+}
+
 int print_results(const std::vector<FetchResult>& results, std::chrono::duration<double> elapsed,
                   const std::function<std::string(std::size_t)>& note) {
+    if (showing_arrivals()) std::cout << "\nIn the order asked for:\n";
     std::size_t failed = 0;
     for (std::size_t i = 0; i < results.size(); ++i) {
         if (results[i].ok()) {

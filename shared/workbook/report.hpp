@@ -44,6 +44,12 @@ int demo_main(int argc, char** argv, const CountArgument& count,
 // The same for a demo with no count (chapters 01 and 07).
 int demo_main(const std::function<int(const ApiConfig&)>& body);
 
+// Says that the lines of arrivals.hpp follow, and turns them on: each
+// repository printed the moment it arrives, with who fetched it. A demo
+// calls it just before it fetches; print_results then gives the same
+// results again in the order asked for.
+void announce_arrivals();
+
 // Prints each repository (its line on stdout, or its error on stderr), the
 // timing line, and how many failed. `note(i)`, when given, is appended to
 // result i's line. Returns the exit code: 0 when every fetch succeeded.
