@@ -4,7 +4,7 @@
 // describes them. main.cpp does the same job inline, for the slide; here you
 // turn it into two functions that report every failure instead of stopping.
 //
-// Stuck? `./workbook hint 01` (then `./workbook hint 01 2`, ...).
+// Stuck? `./workbook hint 01.1` (then `./workbook hint 01.1 2`, ...), or 01.2.
 #include "exercise.hpp"
 
 #include "workbook/blocking_client.hpp"

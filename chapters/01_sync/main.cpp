@@ -16,12 +16,9 @@
 #include "workbook/report.hpp"
 #include "workbook/timing.hpp"
 
-int main() {
-    // WORKBOOK_GITHUB_API and GITHUB_TOKEN decide where the requests go; by
-    // default, to the stand-in on this machine.
-    const auto config = workbook::api_config_or_report();
-    if (!config) return 2;
-    const workbook::ApiConfig& api = *config;
+// WORKBOOK_GITHUB_API and GITHUB_TOKEN decide where the requests go (`api`);
+// by default, to the stand-in on this machine.
+int fetch_one_at_a_time(const workbook::ApiConfig& api) {
     const auto& repos = workbook::repositories();
     std::cout << "Fetching " << repos.size() << " repositories from " << api.origin()
               << ", one at a time\n";
@@ -72,3 +69,5 @@ int main() {
     }
     return 0;
 }
+
+int main() { return workbook::demo_main(fetch_one_at_a_time); }
