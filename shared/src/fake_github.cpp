@@ -8,10 +8,15 @@
 #include <asio/ssl/context.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <mutex>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
@@ -61,7 +66,9 @@ std::string to_json(const Stats& stats) {
     return json{{"requests", stats.requests},
                 {"in_flight", stats.in_flight},
                 {"max_in_flight", stats.max_in_flight},
-                {"log", std::move(log)}}
+                {"log", std::move(log)},
+                {"log_truncated", stats.log_dropped > 0},
+                {"log_dropped", stats.log_dropped}}
         .dump();
 }
 
@@ -77,6 +84,7 @@ Stats stats_from_json(std::string_view text) {
             stats.log.push_back({e.at("path").get<std::string>(), e.at("status").get<int>(),
                                  e.at("start_us").get<long long>(), e.at("end_us").get<long long>()});
         }
+        stats.log_dropped = j.value("log_dropped", 0LL);  // absent from an older stand-in
         return stats;
     } catch (const json::exception& e) {
         throw ParseError(std::string("the statistics are not what /_stats returns: ") + e.what());
@@ -89,70 +97,281 @@ namespace {
 // them; they are not live counts.
 struct Sample {
     const char* full_name;
+    const char* owner_type;  // "User" or "Organization"
     const char* description;
+    const char* homepage;  // "" is JSON null, as GitHub sends for none
     const char* language;
+    const char* license;  // a key of licenses below
+    const char* topics;   // separated by spaces
+    const char* default_branch;
     long long stars;
     long long forks;
+    long long open_issues;
+    long long size_kb;
     const char* created_at;
 };
 
 constexpr Sample samples[] = {
-    {"chriskohlhoff/asio", "Asio C++ Library", "C++", 5012, 1234, "2013-04-01T09:00:00Z"},
-    {"yhirose/cpp-httplib", "A C++ header-only HTTP/HTTPS server and client library", "C++", 13050, 2310, "2012-09-22T19:54:04Z"},
-    {"nlohmann/json", "JSON for Modern C++", "C++", 43020, 6730, "2013-07-04T08:47:49Z"},
-    {"doctest/doctest", "The fastest feature-rich C++11/14/17/20/23 single-header testing framework", "C++", 5980, 650, "2016-03-26T19:37:21Z"},
-    {"nodejs/llhttp", "Port of http_parser to llparse", "TypeScript", 1710, 190, "2018-10-20T16:49:08Z"},
-    {"openssl/openssl", "TLS/SSL and crypto library", "C", 26010, 10220, "2013-01-15T22:34:48Z"},
-    {"libuv/libuv", "Cross-platform asynchronous I/O", "C", 24400, 3620, "2011-03-21T22:45:53Z"},
-    {"scylladb/seastar", "High performance server-side application framework", "C++", 8450, 1560, "2014-09-23T13:21:01Z"},
-    {"facebook/folly", "An open-source C++ library developed and used at Facebook.", "C++", 28900, 5590, "2012-06-01T20:49:04Z"},
-    {"python/cpython", "The Python programming language", "Python", 64900, 30900, "2017-02-10T19:23:51Z"},
-    {"aio-libs/aiohttp", "Asynchronous HTTP client/server framework for asyncio and Python", "Python", 15300, 2040, "2013-10-01T18:45:35Z"},
-    {"twisted/twisted", "Event-driven networking engine written in Python.", "Python", 5620, 1170, "2015-02-17T14:40:52Z"},
-    {"gevent/gevent", "Coroutine-based concurrency library for Python", "Python", 6290, 940, "2012-03-12T11:07:29Z"},
-    {"tornadoweb/tornado", "Tornado is a Python web framework and asynchronous networking library", "Python", 21800, 5500, "2009-09-09T04:53:44Z"},
-    {"sanic-org/sanic", "Accelerate your web app development | Build fast. Run fast.", "Python", 18100, 1560, "2016-05-26T00:09:55Z"},
-    {"redis/redis", "Redis is an in-memory database that persists on disk.", "C", 67900, 23800, "2009-03-21T22:32:25Z"},
-    {"memcached/memcached", "memcached development tree", "C", 13700, 3290, "2009-01-17T01:06:00Z"},
-    {"postgres/postgres", "Mirror of the official PostgreSQL GIT repository.", "C", 16900, 4800, "2010-09-21T11:35:45Z"},
-    {"tokio-rs/tokio", "A runtime for writing reliable asynchronous applications with Rust.", "Rust", 28100, 2610, "2016-09-09T21:02:06Z"},
-    {"fmtlib/fmt", "A modern formatting library", "C++", 21400, 2560, "2012-12-07T16:26:46Z"},
+    {"chriskohlhoff/asio", "User", "Asio C++ Library", "http://think-async.com/", "C++", "bsl-1.0", "asio asynchronous cpp networking", "master", 5012, 1234, 820, 25410, "2013-04-01T09:00:00Z"},
+    {"yhirose/cpp-httplib", "User", "A C++ header-only HTTP/HTTPS server and client library", "", "C++", "mit", "cpp header-only http https", "master", 13050, 2310, 41, 6230, "2012-09-22T19:54:04Z"},
+    {"nlohmann/json", "User", "JSON for Modern C++", "https://json.nlohmann.me", "C++", "mit", "cpp header-only json json-parser", "develop", 43020, 6730, 72, 185120, "2013-07-04T08:47:49Z"},
+    {"doctest/doctest", "Organization", "The fastest feature-rich C++11/14/17/20/23 single-header testing framework", "https://bit.ly/doctest-docs", "C++", "mit", "cpp header-only testing unit-testing", "master", 5980, 650, 203, 7930, "2016-03-26T19:37:21Z"},
+    {"nodejs/llhttp", "Organization", "Port of http_parser to llparse", "http://llhttp.org", "TypeScript", "mit", "http parser", "main", 1710, 190, 38, 1540, "2018-10-20T16:49:08Z"},
+    {"openssl/openssl", "Organization", "TLS/SSL and crypto library", "https://www.openssl.org", "C", "apache-2.0", "cryptography ssl tls", "master", 26010, 10220, 1930, 521400, "2013-01-15T22:34:48Z"},
+    {"libuv/libuv", "Organization", "Cross-platform asynchronous I/O", "https://libuv.org", "C", "mit", "asynchronous event-loop io", "v1.x", 24400, 3620, 148, 35310, "2011-03-21T22:45:53Z"},
+    {"scylladb/seastar", "Organization", "High performance server-side application framework", "http://seastar.io", "C++", "apache-2.0", "asynchronous cpp futures", "master", 8450, 1560, 905, 30260, "2014-09-23T13:21:01Z"},
+    {"facebook/folly", "Organization", "An open-source C++ library developed and used at Facebook.", "", "C++", "apache-2.0", "cpp library", "main", 28900, 5590, 410, 95320, "2012-06-01T20:49:04Z"},
+    {"python/cpython", "Organization", "The Python programming language", "https://www.python.org", "Python", "other", "interpreter python", "main", 64900, 30900, 9040, 652300, "2017-02-10T19:23:51Z"},
+    {"aio-libs/aiohttp", "Organization", "Asynchronous HTTP client/server framework for asyncio and Python", "https://docs.aiohttp.org", "Python", "apache-2.0", "aiohttp asyncio http http-client http-server", "master", 15300, 2040, 252, 27150, "2013-10-01T18:45:35Z"},
+    {"twisted/twisted", "Organization", "Event-driven networking engine written in Python.", "https://www.twisted.org", "Python", "other", "networking python", "trunk", 5620, 1170, 1130, 80040, "2015-02-17T14:40:52Z"},
+    {"gevent/gevent", "Organization", "Coroutine-based concurrency library for Python", "http://www.gevent.org", "Python", "other", "coroutines greenlet python", "master", 6290, 940, 131, 18020, "2012-03-12T11:07:29Z"},
+    {"tornadoweb/tornado", "Organization", "Tornado is a Python web framework and asynchronous networking library", "http://www.tornadoweb.org/", "Python", "apache-2.0", "asynchronous python web-framework", "master", 21800, 5500, 203, 11060, "2009-09-09T04:53:44Z"},
+    {"sanic-org/sanic", "Organization", "Accelerate your web app development | Build fast. Run fast.", "https://sanic.dev", "Python", "mit", "asyncio python web-framework", "main", 18100, 1560, 93, 12070, "2016-05-26T00:09:55Z"},
+    {"redis/redis", "Organization", "Redis is an in-memory database that persists on disk.", "http://redis.io", "C", "other", "cache database key-value", "unstable", 67900, 23800, 2610, 131200, "2009-03-21T22:32:25Z"},
+    {"memcached/memcached", "Organization", "memcached development tree", "https://memcached.org", "C", "bsd-3-clause", "cache", "master", 13700, 3290, 61, 11030, "2009-01-17T01:06:00Z"},
+    {"postgres/postgres", "Organization", "Mirror of the official PostgreSQL GIT repository.", "https://www.postgresql.org/", "C", "other", "database sql", "master", 16900, 4800, 0, 702100, "2010-09-21T11:35:45Z"},
+    {"tokio-rs/tokio", "Organization", "A runtime for writing reliable asynchronous applications with Rust.", "https://tokio.rs", "Rust", "mit", "asynchronous networking rust", "master", 28100, 2610, 304, 20150, "2016-09-09T21:02:06Z"},
+    {"fmtlib/fmt", "Organization", "A modern formatting library", "https://fmt.dev", "C++", "other", "cpp formatting", "master", 21400, 2560, 29, 35080, "2012-12-07T16:26:46Z"},
+};
+
+struct License {
+    const char* key;
+    const char* name;
+    const char* spdx_id;
+    int number;  // GitHub's own number for it, in its node_id
+};
+constexpr License licenses[] = {
+    {"mit", "MIT License", "MIT", 13},
+    {"apache-2.0", "Apache License 2.0", "Apache-2.0", 2},
+    {"bsl-1.0", "Boost Software License 1.0", "BSL-1.0", 28},
+    {"bsd-3-clause", "BSD 3-Clause \"New\" or \"Revised\" License", "BSD-3-Clause", 5},
+    {"other", "Other", "NOASSERTION", 0},
 };
 
 constexpr std::string_view bench_owner = "workbook-bench/repo-";
+constexpr long long bench_owner_id = 990'001;
+constexpr long long bench_first_id = 1'000'000;
 
-json repo_json(const Sample& s, long long id, const std::string& base) {
-    const std::string full_name = s.full_name;
+std::string base64(std::string_view in) {
+    static constexpr char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        const unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+        out += {digits[v >> 18], digits[v >> 12 & 63], digits[v >> 6 & 63], digits[v & 63]};
+    }
+    if (i + 1 == in.size()) {
+        const unsigned v = (unsigned char)in[i] << 16;
+        out += {digits[v >> 18], digits[v >> 12 & 63], '=', '='};
+    } else if (i + 2 == in.size()) {
+        const unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
+        out += {digits[v >> 18], digits[v >> 12 & 63], digits[v >> 6 & 63], '='};
+    }
+    return out;
+}
+
+// GitHub's node ids in their older, still-served form: base64 of
+// "010:Repository1234", "04:User5", "012:Organization6", "07:License13".
+std::string node_id(std::string_view kind, long long id) {
+    return base64("0" + std::to_string(kind.size()) + ":" + std::string(kind) + std::to_string(id));
+}
+
+bool equal_nocase(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    });
+}
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+struct NoCaseLess {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const {
+        return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+            return std::tolower(static_cast<unsigned char>(x)) < std::tolower(static_cast<unsigned char>(y));
+        });
+    }
+};
+
+// A repository's body, rendered once with nlohmann/json when the stand-in
+// starts and cut at its holes: what differs per request (the scheme and
+// Host the client used, which the API URLs point back at) or per made-up
+// repository (its number) is pasted in by plain concatenation. Building the
+// JSON per request cost about an eighth of the stand-in's CPU at 10,000
+// requests.
+class BodyTemplate {
+public:
+    // The values for the holes of one answer.
+    struct Values {
+        std::string_view base;  // "http://127.0.0.1:8700"
+        long long n = 0;        // workbook-bench/repo-N
+    };
+
+    BodyTemplate() = default;
+    // `rendered` holds "{{base}}" and "{{n}}" inside strings; a whole string
+    // "{{#n}}", "{{#id}}" is a number, and "{{node}}" the node id.
+    explicit BodyTemplate(const std::string& rendered) {
+        std::size_t at = 0;
+        std::string literal;
+        while (at < rendered.size()) {
+            const auto open = rendered.find("{{", at);
+            if (open == std::string::npos) break;
+            const auto close = rendered.find("}}", open);
+            const std::string_view name(rendered.data() + open + 2, close - open - 2);
+            literal.append(rendered, at, open - at);
+            at = close + 2;
+            if (name.front() == '#') {  // a number: drop the quotes around it
+                literal.pop_back();
+                ++at;
+            }
+            parts_.push_back({std::move(literal), hole_of(name)});
+            literal.clear();
+        }
+        literal.append(rendered, at);
+        parts_.push_back({std::move(literal), Hole::none});
+        for (const auto& p : parts_) size_ += p.text.size();
+    }
+
+    std::string render(const Values& v) const {
+        std::string out;
+        out.reserve(size_ + 8 * v.base.size() + 64);
+        for (const auto& p : parts_) {
+            out += p.text;
+            switch (p.hole) {
+                case Hole::none: break;
+                case Hole::base: out += v.base; break;
+                case Hole::n: out += std::to_string(v.n); break;
+                case Hole::id: out += std::to_string(bench_first_id + v.n); break;
+                case Hole::node: out += node_id("Repository", bench_first_id + v.n); break;
+            }
+        }
+        return out;
+    }
+
+private:
+    enum class Hole { none, base, n, id, node };
+    struct Part {
+        std::string text;  // then the hole
+        Hole hole;
+    };
+    static Hole hole_of(std::string_view name) {
+        if (name == "base") return Hole::base;
+        if (name == "n" || name == "#n") return Hole::n;
+        if (name == "#id") return Hole::id;
+        if (name == "node") return Hole::node;
+        throw std::logic_error("unknown hole in a body template: " + std::string(name));
+    }
+    std::vector<Part> parts_;
+    std::size_t size_ = 0;
+};
+
+// The fields a client of GitHub's API commonly reads, in GitHub's order.
+// `id` and `node` are JSON values or holes; the URLs of the API start at
+// "{{base}}".
+nlohmann::ordered_json repo_json(const Sample& s, const std::string& full_name, const nlohmann::ordered_json& id,
+                                 const nlohmann::ordered_json& node, const nlohmann::ordered_json& stars,
+                                 long long owner_id) {
+    using ojson = nlohmann::ordered_json;
     const auto slash = full_name.find('/');
     const std::string owner = full_name.substr(0, slash);
     const std::string name = full_name.substr(slash + 1);
-    return json{
+    const bool user = std::string_view(s.owner_type) == "User";
+    const License* license = &licenses[0];
+    for (const auto& l : licenses) {
+        if (std::string_view(l.key) == s.license) license = &l;
+    }
+    ojson topics = ojson::array();
+    for (std::string_view rest = s.topics; !rest.empty();) {
+        const auto space = rest.find(' ');
+        topics.push_back(std::string(rest.substr(0, space)));
+        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    }
+    const std::string api = "{{base}}/repos/" + full_name;
+    const std::string web = "https://github.com/" + full_name;
+    return ojson{
         {"id", id},
-        {"node_id", "R_kgDO" + std::to_string(id)},
+        {"node_id", node},
         {"name", name},
         {"full_name", full_name},
         {"private", false},
         {"owner",
-         {{"login", owner}, {"id", 1000 + id}, {"type", "Organization"}, {"url", base + "/users/" + owner}}},
-        {"html_url", "https://github.com/" + full_name},
+         {{"login", owner},
+          {"id", owner_id},
+          {"node_id", node_id(user ? "User" : "Organization", owner_id)},
+          {"type", s.owner_type},
+          {"url", "{{base}}/users/" + owner},
+          {"html_url", "https://github.com/" + owner},
+          {"site_admin", false}}},
+        {"html_url", web},
         {"description", s.description},
         {"fork", false},
-        {"url", base + "/repos/" + full_name},
+        {"url", api},
         {"created_at", s.created_at},
-        {"updated_at", "2026-11-01T00:00:00Z"},
-        {"pushed_at", "2026-11-01T00:00:00Z"},
-        {"stargazers_count", s.stars},
-        {"watchers_count", s.stars},
+        {"updated_at", "2026-11-01T08:00:00Z"},
+        {"pushed_at", "2026-10-31T17:42:10Z"},
+        {"git_url", "git://github.com/" + full_name + ".git"},
+        {"ssh_url", "git@github.com:" + full_name + ".git"},
+        {"clone_url", web + ".git"},
+        {"homepage", *s.homepage ? ojson(s.homepage) : ojson(nullptr)},
+        {"size", s.size_kb},
+        {"stargazers_count", stars},
+        {"watchers_count", stars},
         {"language", s.language},
         {"forks_count", s.forks},
-        {"open_issues_count", 42},
-        {"default_branch", "main"},
+        {"archived", false},
+        {"disabled", false},
+        {"open_issues_count", s.open_issues},
+        {"license",
+         {{"key", license->key},
+          {"name", license->name},
+          {"spdx_id", license->spdx_id},
+          {"url", license->number == 0 ? ojson(nullptr) : ojson("{{base}}/licenses/" + std::string(license->key))},
+          {"node_id", node_id("License", license->number)}}},
+        {"topics", std::move(topics)},
         {"visibility", "public"},
+        {"forks", s.forks},
+        {"open_issues", s.open_issues},
+        {"watchers", stars},
+        {"default_branch", s.default_branch},
     };
 }
 
+// A strong ETag: the body is the same bytes for the same repository and
+// Host, so equal tags mean equal bodies. FNV-1a: cheap, and collisions only
+// cost a needless 200.
+std::string etag_of(std::string_view body) {
+    std::uint64_t h = 14695981039346656037ull;
+    for (const char c : body) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    char text[24];
+    std::snprintf(text, sizeof text, "\"%016llx\"", static_cast<unsigned long long>(h));
+    return text;
+}
+
+// If-None-Match holds "*" or a list of tags, compared weakly (RFC 9110
+// 13.1.2): W/"x" matches "x".
+bool none_match(std::string_view header, std::string_view etag) {
+    const auto strip = [](std::string_view t) {
+        while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+        while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+        if (t.substr(0, 2) == "W/") t.remove_prefix(2);
+        return t;
+    };
+    if (strip(header) == "*") return true;
+    while (!header.empty()) {
+        const auto comma = header.find(',');
+        if (strip(header.substr(0, comma)) == strip(etag)) return true;
+        header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    }
+    return false;
+}
+
+// {"message": ..., "documentation_url": ...}, in GitHub's order.
 std::string github_error(std::string_view message, std::string_view docs) {
-    return json{{"message", message}, {"documentation_url", docs}}.dump();
+    return nlohmann::ordered_json{{"message", message}, {"documentation_url", docs}}.dump();
 }
 
 http::Response json_response(int status, std::string body) {
@@ -163,14 +382,17 @@ http::Response json_response(int status, std::string body) {
     return res;
 }
 
-// Pulls "owner/name" out of "/repos/owner/name"; nullopt for any other path.
+constexpr const char* rate_limit_docs = "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting";
+
+// Pulls "owner/name" out of "/repos/owner/name"; nullopt for any other path,
+// "/repos/owner/name/" included: GitHub answers that 404.
 std::optional<std::string> repo_of(std::string_view path) {
     constexpr std::string_view prefix = "/repos/";
     if (path.substr(0, prefix.size()) != prefix) return std::nullopt;
-    std::string_view rest = path.substr(prefix.size());
-    while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+    const std::string_view rest = path.substr(prefix.size());
     const auto slash = rest.find('/');
-    if (slash == std::string_view::npos || slash == 0 || rest.find('/', slash + 1) != std::string_view::npos) {
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 == rest.size() ||
+        rest.find('/', slash + 1) != std::string_view::npos) {
         return std::nullopt;
     }
     return std::string(rest);
@@ -189,16 +411,48 @@ struct FakeGithub::Impl {
     unsigned short https_port = 0;
     bool stopped = false;
     std::mutex stop_mutex;
-    std::map<std::string, const Sample*, std::less<>> by_name;
+
+    // Bodies made once, here; looked up without regard to case.
+    std::map<std::string, std::size_t, NoCaseLess> by_name;  // -> index in samples and sample_bodies
+    std::vector<BodyTemplate> sample_bodies;
+    BodyTemplate bench_body;
+    // The options' per-repository faults and delays, by lower-case name.
+    std::map<std::string, Fault, std::less<>> faults;
+    std::map<std::string, std::chrono::milliseconds, std::less<>> latency_for;
 
     mutable std::mutex stats_mutex;  // stats() is called from other threads
     Stats stats;
+    std::uint64_t generation = 0;  // one more at each reset
     Clock::time_point epoch = Clock::now();
 
-    static constexpr std::size_t max_log = 200'000;
+    // Rate-limit counts per client, for the hour that started with its first
+    // counted request. Reset from other threads too (reset_stats()).
+    struct Quota {
+        long long used = 0;
+        long long reset = 0;  // when the hour ends, in seconds since 1970; 0: not started
+    };
+    std::mutex quota_mutex;
+    std::unordered_map<std::string, Quota> quotas;
 
     explicit Impl(FakeGithubOptions o) : options(std::move(o)) {
-        for (const auto& s : samples) by_name.emplace(s.full_name, &s);
+        using ojson = nlohmann::ordered_json;
+        for (std::size_t i = 0; i < std::size(samples); ++i) {
+            const Sample& s = samples[i];
+            const long long id = 100000 + static_cast<long long>(i);
+            by_name.emplace(s.full_name, i);
+            // Pretty, as api.github.com sends it.
+            sample_bodies.emplace_back(
+                repo_json(s, s.full_name, id, node_id("Repository", id), s.stars, 1000 + id).dump(2));
+        }
+        const Sample bench{"", "Organization", "A repository made up for load tests", "", "C++", "mit", "benchmark",
+                           "main", 0, 0, 0, 12, "2026-01-01T00:00:00Z"};
+        // Compact: the load tests read thousands of these.
+        bench_body = BodyTemplate(repo_json(bench, std::string(bench_owner) + "{{n}}", ojson("{{#id}}"),
+                                            ojson("{{node}}"), ojson("{{#n}}"), bench_owner_id)
+                                      .dump());
+        for (const auto& [name, fault] : options.faults) faults.emplace(lower(name), fault);
+        for (const auto& [name, delay] : options.latency_for) latency_for.emplace(lower(name), delay);
+
         http::ServerOptions server_options;
         server_options.head_timeout = options.head_timeout;
         server_options.idle_timeout = options.idle_timeout;
@@ -220,19 +474,23 @@ struct FakeGithub::Impl {
         // response is written: the guard's destructor runs when this
         // coroutine returns, before the server writes what it returned.
         std::size_t index;
-        const Clock::time_point started = begin_request(request.path, index);
+        std::uint64_t logged_in;
+        const Clock::time_point started = begin_request(request.path, index, logged_in);
         struct Guard {
             Impl* self;
             std::size_t index;
+            std::uint64_t generation;
             int status = 0;
-            ~Guard() { self->end_request(index, status); }
-        } guard{this, index};
+            ~Guard() { self->end_request(index, generation, status); }
+        } guard{this, index, logged_in};
 
         const auto repo = repo_of(request.path);
-        const Fault fault = repo ? fault_for(*repo) : Fault::none;
+        const std::string key = repo ? lower(*repo) : std::string();
+        Fault fault = Fault::none;
         auto delay = options.latency;
         if (repo) {
-            if (const auto it = options.latency_for.find(*repo); it != options.latency_for.end()) delay = it->second;
+            if (const auto it = faults.find(key); it != faults.end()) fault = it->second;
+            if (const auto it = latency_for.find(key); it != latency_for.end()) delay = it->second;
         }
         asio::steady_timer timer(loop.get_executor());
         if (fault == Fault::hang) {
@@ -249,112 +507,188 @@ struct FakeGithub::Impl {
         co_return response;
     }
 
+    // Who a request counts against: the token it sends, else its address.
+    struct Client {
+        std::string key;
+        long long limit;
+        bool token;
+    };
+    Client client_of(const http::Request& request) const {
+        std::string_view auth = request.header("Authorization");
+        if (auth.empty()) return {"address " + request.peer, options.rate_limit.without_token, false};
+        if (const auto space = auth.find(' '); space != std::string_view::npos) auth.remove_prefix(space + 1);
+        return {"token " + std::string(auth), options.rate_limit.with_token, true};
+    }
+
+    // Counts the request against its client's hour (unless `count` is
+    // false), then writes GitHub's X-RateLimit-* headers. `exhausted`: the
+    // headers of a 403 for the limit, which GitHub does not count.
+    void rate_limit(http::Response& res, const Client& client, bool count, bool exhausted = false) {
+        const long long now =
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        long long used, reset;
+        {
+            std::lock_guard lock(quota_mutex);
+            Quota& q = quotas[client.key];
+            if (q.reset <= now) q = {0, now + 3600};  // a new hour
+            if (count) ++q.used;
+            used = exhausted ? std::max(q.used, client.limit) : q.used;
+            reset = q.reset;
+        }
+        res.headers.push_back({"X-RateLimit-Limit", std::to_string(client.limit)});
+        res.headers.push_back({"X-RateLimit-Remaining", std::to_string(std::max(0LL, client.limit - used))});
+        res.headers.push_back({"X-RateLimit-Reset", std::to_string(reset)});
+        res.headers.push_back({"X-RateLimit-Used", std::to_string(used)});
+        res.headers.push_back({"X-RateLimit-Resource", "core"});
+    }
+
+    bool limit_reached(const Client& client) {
+        const long long now =
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        std::lock_guard lock(quota_mutex);
+        const auto it = quotas.find(client.key);
+        return it != quotas.end() && it->second.reset > now && it->second.used >= client.limit;
+    }
+
+    // GitHub's answer once a client has used its hour's requests: the same
+    // for the limit reached and for fault 403.
+    http::Response rate_limited(const http::Request& request, const Client& client) {
+        const std::string who = client.token ? "user ID 583231" : request.peer;
+        auto res = json_response(
+            403, github_error("API rate limit exceeded for " + who + "." +
+                                  (client.token ? "" : " (But here's the good news: Authenticated requests get a "
+                                                       "higher rate limit. Check out the documentation for more details.)"),
+                              rate_limit_docs));
+        rate_limit(res, client, false, true);
+        return res;
+    }
+
     http::Response answer(const http::Request& request, const std::optional<std::string>& repo, Fault fault) {
-        const std::string base = "http://" + std::string(request.header("Host"));
+        const Client client = client_of(request);
+        const auto counted = [&](http::Response res) {
+            rate_limit(res, client, true);
+            return res;
+        };
         if (request.query.find("access_token=") != std::string::npos) {
             // The talk sent its token as ?access_token=...; that puts a
             // secret in URLs and logs, and GitHub no longer accepts it.
-            return json_response(
+            return counted(json_response(
                 401, github_error("Query-parameter authentication is not accepted: send the token in the "
                                   "Authorization header",
-                                  "https://docs.github.com/rest/overview/authenticating-to-the-rest-api"));
+                                  "https://docs.github.com/rest/overview/authenticating-to-the-rest-api")));
         }
         if (!options.token.empty()) {
             const auto auth = request.header("Authorization");
             if (auth != "token " + options.token && auth != "Bearer " + options.token) {
-                return json_response(401, github_error(auth.empty() ? "Requires authentication" : "Bad credentials",
-                                                       "https://docs.github.com/rest"));
+                return counted(json_response(
+                    401, github_error(auth.empty() ? "Requires authentication" : "Bad credentials",
+                                      "https://docs.github.com/rest")));
             }
         }
-        if (!repo) return json_response(404, github_error("Not Found", "https://docs.github.com/rest"));
-        if (request.method != "GET") {
-            return json_response(405, github_error("Method Not Allowed", "https://docs.github.com/rest"));
+        if (limit_reached(client)) return rate_limited(request, client);
+        if (!repo) return counted(json_response(404, github_error("Not Found", "https://docs.github.com/rest")));
+        if (request.method != "GET" && request.method != "HEAD") {
+            auto res = json_response(405, github_error("Method Not Allowed", "https://docs.github.com/rest"));
+            res.headers.push_back({"Allow", "GET, HEAD"});
+            return counted(std::move(res));
         }
         switch (fault) {
             case Fault::unauthorized:
-                return json_response(401, github_error("Bad credentials", "https://docs.github.com/rest"));
-            case Fault::rate_limited: {
-                auto res = json_response(
-                    403, github_error("API rate limit exceeded for 127.0.0.1. (But here's the good news: "
-                                      "Authenticated requests get a higher rate limit.)",
-                                      "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"));
-                const auto reset = std::chrono::duration_cast<std::chrono::seconds>(
-                                       std::chrono::system_clock::now().time_since_epoch())
-                                       .count() + 3600;
-                res.headers.push_back({"X-RateLimit-Limit", "60"});
-                res.headers.push_back({"X-RateLimit-Remaining", "0"});
-                res.headers.push_back({"X-RateLimit-Reset", std::to_string(reset)});
-                return res;
-            }
+                return counted(json_response(401, github_error("Bad credentials", "https://docs.github.com/rest")));
+            case Fault::rate_limited: return rate_limited(request, client);
             case Fault::not_found:
-                return json_response(404, github_error("Not Found", "https://docs.github.com/rest/repos/repos#get-a-repository"));
+                return counted(json_response(
+                    404, github_error("Not Found", "https://docs.github.com/rest/repos/repos#get-a-repository")));
             case Fault::server_error:
-                return json_response(500, github_error("Server Error", "https://docs.github.com/rest"));
+                return counted(json_response(500, github_error("Server Error", "https://docs.github.com/rest")));
             case Fault::malformed:
-                return json_response(200, "{\"name\": \"" + *repo + "\", \"full_name\": <html>oops</html>");
+                return counted(json_response(200, "{\"name\": \"" + *repo + "\", \"full_name\": <html>oops</html>"));
             default: break;
         }
+        const std::string base = (request.tls ? "https://" : "http://") + std::string(request.header("Host"));
         auto body = repo_body(*repo, base);
         if (!body) {
-            return json_response(404, github_error("Not Found", "https://docs.github.com/rest/repos/repos#get-a-repository"));
+            return counted(json_response(
+                404, github_error("Not Found", "https://docs.github.com/rest/repos/repos#get-a-repository")));
         }
+        const std::string etag = etag_of(*body);
+        const auto if_none_match = request.header("If-None-Match");
         auto res = json_response(200, std::move(*body));
-        res.headers.push_back({"X-RateLimit-Limit", options.token.empty() ? "60" : "5000"});
-        res.headers.push_back({"X-RateLimit-Remaining", options.token.empty() ? "59" : "4999"});
-        if (fault == Fault::truncated) res.ending = http::Ending::truncate;
-        if (fault == Fault::reset) res.ending = http::Ending::reset;
+        const bool not_modified = !if_none_match.empty() && none_match(if_none_match, etag);
+        if (not_modified) {
+            res.status = 304;
+            res.body.clear();
+        }
+        res.headers.push_back({"Cache-Control", client.token ? "private, max-age=60, s-maxage=60"
+                                                             : "public, max-age=60, s-maxage=60"});
+        res.headers.push_back({"Vary", "Accept, Authorization"});
+        res.headers.push_back({"ETag", etag});
+        // GitHub's rule for conditional requests: a 304 is free only for a
+        // request made with a token ("correctly authorized").
+        rate_limit(res, client, !(not_modified && client.token));
+        if (!not_modified && fault == Fault::truncated) res.ending = http::Ending::truncate;
+        if (!not_modified && fault == Fault::reset) res.ending = http::Ending::reset;
         return res;
     }
 
-    std::optional<std::string> repo_body(const std::string& repo, const std::string& base) const {
+    std::optional<std::string> repo_body(std::string_view repo, std::string_view base) const {
         if (const auto it = by_name.find(repo); it != by_name.end()) {
-            return repo_json(*it->second, 100000 + (it->second - samples), base).dump(2);
+            return sample_bodies[it->second].render({base, 0});
         }
-        // workbook-bench/repo-N: made up on the spot, N stars.
-        if (repo.rfind(bench_owner, 0) == 0) {
+        // workbook-bench/repo-N: N written as a number is, without leading
+        // zeros (repo-007 is another name, and no repository).
+        if (repo.size() > bench_owner.size() && equal_nocase(repo.substr(0, bench_owner.size()), bench_owner)) {
+            const std::string_view digits = repo.substr(bench_owner.size());
             long long n = -1;
-            const char* first = repo.data() + bench_owner.size();
-            const char* last = repo.data() + repo.size();
-            const auto [end, ec] = std::from_chars(first, last, n);
-            if (ec == std::errc() && end == last && n >= 0) {
-                const Sample s{repo.c_str(), "A repository made up for load tests", "C++", n, 0, "2026-01-01T00:00:00Z"};
-                return repo_json(s, 1'000'000 + n, base).dump();
+            const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+            if (ec == std::errc() && end == digits.data() + digits.size() && n >= 0 &&
+                (digits.size() == 1 || digits.front() != '0') && n < 1'000'000'000'000LL) {
+                return bench_body.render({base, n});
             }
         }
         return std::nullopt;
     }
 
-    Fault fault_for(const std::string& repo) const {
-        const auto it = options.faults.find(repo);
-        return it == options.faults.end() ? Fault::none : it->second;
-    }
-
     http::Response stats_endpoint(const http::Request& request) {
-        if (request.path == "/_stats/reset") {
-            if (request.method != "POST") return json_response(405, github_error("Use POST /_stats/reset", ""));
+        const bool reset = request.path == "/_stats/reset";
+        const bool allowed = reset ? request.method == "POST" : (request.method == "GET" || request.method == "HEAD");
+        if (!allowed) {
+            auto res = json_response(405, github_error(reset ? "Use POST /_stats/reset" : "Use GET /_stats", ""));
+            res.headers.push_back({"Allow", reset ? "POST" : "GET, HEAD"});
+            return res;
+        }
+        if (reset) {
             reset_stats();
             return json_response(200, "{\"reset\": true}");
         }
         return json_response(200, to_json(snapshot()));
     }
 
-    Clock::time_point begin_request(const std::string& path, std::size_t& index) {
+    Clock::time_point begin_request(const std::string& path, std::size_t& index, std::uint64_t& logged_in) {
         std::lock_guard lock(stats_mutex);
         const Clock::time_point now = Clock::now();
         const long long start = std::chrono::duration_cast<std::chrono::microseconds>(now - epoch).count();
         ++stats.requests;
         stats.max_in_flight = std::max(stats.max_in_flight, ++stats.in_flight);
         index = stats.log.size();
-        if (stats.log.size() < max_log) stats.log.push_back({path, 0, start, 0});
+        logged_in = generation;
+        if (stats.log.size() < options.max_log) {
+            stats.log.push_back({path, 0, start, 0});
+        } else {
+            ++stats.log_dropped;
+            index = std::numeric_limits<std::size_t>::max();
+        }
         return now;
     }
 
-    void end_request(std::size_t index, int status) {
+    void end_request(std::size_t index, std::uint64_t logged_in, int status) {
         std::lock_guard lock(stats_mutex);
         --stats.in_flight;
         // A reset while this request was in flight emptied the log: the
-        // request no longer belongs to it.
-        if (index < stats.log.size() && stats.log[index].end_us == 0) {
+        // request no longer belongs to it, and its index may be another's.
+        if (logged_in == generation && index < stats.log.size()) {
             stats.log[index].status = status;
             stats.log[index].end_us = now_us();
         }
@@ -366,12 +700,18 @@ struct FakeGithub::Impl {
     }
 
     void reset_stats() {
-        std::lock_guard lock(stats_mutex);
-        // Requests in flight stay in flight; only what was counted is cleared.
-        stats.requests = 0;
-        stats.max_in_flight = stats.in_flight;
-        stats.log.clear();
-        epoch = Clock::now();
+        {
+            std::lock_guard lock(stats_mutex);
+            // Requests in flight stay in flight; only what was counted is cleared.
+            stats.requests = 0;
+            stats.max_in_flight = stats.in_flight;
+            stats.log.clear();
+            stats.log_dropped = 0;
+            ++generation;
+            epoch = Clock::now();
+        }
+        std::lock_guard lock(quota_mutex);
+        quotas.clear();
     }
 };
 

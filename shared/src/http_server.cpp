@@ -15,6 +15,8 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <cctype>
+#include <cstdio>
+#include <ctime>
 #include <list>
 #include <system_error>
 
@@ -41,6 +43,7 @@ std::string_view Request::header(std::string_view name) const {
 
 std::string_view reason_phrase(int status) {
     switch (status) {
+        case 100: return "Continue";
         case 200: return "OK";
         case 201: return "Created";
         case 204: return "No Content";
@@ -81,6 +84,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     std::list<ConnectionBase*> connections;  // each removes itself when it ends
     asio::steady_timer grace_timer{executor};
     bool stopping = false;
+    std::time_t date_second = -1;  // the second date_text was written for
+    std::string date_text;
 
     Impl(asio::any_io_executor ex, Handler h, ServerOptions o)
         : executor(std::move(ex)), handler(std::move(h)), options(std::move(o)) {}
@@ -89,22 +94,123 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         if (options.log) options.log(what);
     }
 
+    // The Date header changes once a second; thousands of responses a second
+    // share one formatting of it.
+    const std::string& date() {
+        const std::time_t now = std::time(nullptr);
+        if (now != date_second) {
+            date_second = now;
+            date_text = http_date(std::chrono::system_clock::from_time_t(now));
+        }
+        return date_text;
+    }
+
     template <class Stream>
     asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::ssl::context* tls);
     void stop();
 };
 
+std::string http_date(std::chrono::system_clock::time_point when) {
+    // By hand rather than strftime, whose day and month names follow the
+    // locale: HTTP wants these English ones whatever the machine speaks.
+    static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const std::time_t t = std::chrono::system_clock::to_time_t(when);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char text[40];
+    std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
+                  months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return text;
+}
+
 namespace {
 
+bool equal_nocase(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    });
+}
+
+// 1xx, 204 and 304 never carry a body, and so no Content-Length either: a
+// 304's would have to be the length of the 200 it stands for (RFC 9110 8.6).
+bool status_has_body(int status) { return status >= 200 && status != 204 && status != 304; }
+
 // Renders the status line and headers. The body goes out as a second buffer.
-std::string render_head(const Response& res, bool keep_alive) {
+std::string render_head(const Response& res, bool keep_alive, std::string_view date) {
     std::string head = "HTTP/1.1 " + std::to_string(res.status) + " " +
                        std::string(reason_phrase(res.status)) + "\r\n";
+    head += "Date: ";
+    head += date;
+    head += "\r\n";
     for (const auto& h : res.headers) head += h.name + ": " + h.value + "\r\n";
-    head += "Content-Length: " + std::to_string(res.body.size()) + "\r\n";
+    if (status_has_body(res.status)) head += "Content-Length: " + std::to_string(res.body.size()) + "\r\n";
     head += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
     return head;
 }
+
+// uri-host [":" port] (RFC 3986): letters, digits, "-._~%!$&'()*+,;=" and
+// the ":[]" of ports and IPv6 literals. Nothing else, so a handler may put
+// the value into a URL or a JSON string as it is. Empty is allowed (RFC 9112
+// 3.2: a target with no authority).
+bool valid_host(std::string_view host) {
+    return std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               std::string_view("-._~%!$&'()*+,;=:[]").find(c) != std::string_view::npos;
+    });
+}
+
+// Why a request cannot be served as HTTP/1.1 asks (RFC 9112 3.2), or empty:
+// exactly one Host (none is fine only before 1.1), a valid one, and for an
+// absolute-form target, an http(s) URL with a valid authority. Fills path
+// and query, and puts an absolute-form target's authority in place of Host,
+// which the RFC says to ignore then.
+std::string read_target(Request& request, bool http_1_1) {
+    std::string_view target = request.target;
+    std::string_view authority;
+    bool absolute = false;
+    if (const auto scheme_end = target.find("://");
+        !target.empty() && target.front() != '/' && scheme_end != std::string_view::npos) {
+        const auto scheme = target.substr(0, scheme_end);
+        if (!equal_nocase(scheme, "http") && !equal_nocase(scheme, "https")) {
+            return "the target is a URL of another scheme than http or https";
+        }
+        const auto rest = target.substr(scheme_end + 3);
+        const auto end = rest.find_first_of("/?#");
+        authority = rest.substr(0, end);
+        target = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+        absolute = true;
+        if (authority.empty() || !valid_host(authority)) return "the target URL's host is not a valid host[:port]";
+    }
+    const auto q = target.find('?');
+    request.path = std::string(target.substr(0, q));
+    if (request.path.empty()) request.path = "/";
+    if (q != std::string_view::npos) request.query = std::string(target.substr(q + 1));
+
+    Header* host = nullptr;
+    int hosts = 0;
+    for (auto& h : request.headers) {
+        if (equal_nocase(h.name, "Host")) {
+            host = &h;
+            ++hosts;
+        }
+    }
+    if (hosts > 1) return "more than one Host header";
+    if (hosts == 0 && http_1_1) return "an HTTP/1.1 request must have a Host header";
+    if (absolute) {
+        if (host) {
+            host->value = std::string(authority);
+        } else {
+            request.headers.push_back({"Host", std::string(authority)});
+        }
+    } else if (host && !valid_host(host->value)) {
+        return "the Host header is not a valid host[:port]";
+    }
+    return {};
+}
+
+constexpr std::string_view plain_http_on_tls = "The plain HTTP request was sent to HTTPS port";
 
 Response plain_error(int status, std::string text) {
     Response res;
@@ -124,6 +230,9 @@ public:
 
     Connection(std::shared_ptr<Server::Impl> server, Stream stream)
         : server_(std::move(server)), stream_(std::move(stream)), deadline_(server_->executor) {
+        std::error_code ec;
+        const auto peer = stream_.lowest_layer().remote_endpoint(ec);
+        if (!ec) peer_ = peer.address().to_string();
         deadline_.expires_at(Clock::time_point::max());  // set_deadline() only ever moves it earlier
         llhttp_settings_init(&settings_);
         settings_.on_message_begin = &Connection::on_message_begin;
@@ -181,6 +290,28 @@ private:
     asio::awaitable<void> serve() {
         if constexpr (is_tls) {
             set_deadline(server_->options.head_timeout);
+            // Every TLS connection opens with a handshake record, first byte
+            // 0x16. Anything else is most likely plain HTTP sent to the wrong
+            // port: say so, as nginx does, rather than fail the handshake
+            // and close without a word.
+            // (Non-blocking, so a wake-up with nothing to read after all
+            // waits again instead of stalling the event loop.)
+            auto& socket = stream_.next_layer();
+            char first = 0;
+            std::error_code peek_ec;
+            socket.non_blocking(true, peek_ec);
+            for (;;) {
+                if (auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, nothrow); ec) co_return;
+                const std::size_t peeked = socket.receive(asio::buffer(&first, 1), tcp::socket::message_peek, peek_ec);
+                if (peek_ec == asio::error::would_block) continue;
+                if (peek_ec || peeked == 0) co_return;
+                break;
+            }
+            socket.non_blocking(false, peek_ec);
+            if (first != 0x16) {
+                co_await refuse_plain_http();
+                co_return;
+            }
             auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, nothrow);
             if (ec) {
                 server_->log("TLS handshake failed: " + ec.message());
@@ -206,7 +337,19 @@ private:
             // the next (pipelining): keep feeding llhttp until it wants more.
             while (size > 0) {
                 const llhttp_errno_t err = llhttp_execute(&parser_, data, size);
-                if (err == HPE_OK) break;
+                if (err == HPE_OK) {
+                    // The head is in and the parser waits for a body the
+                    // client holds back until told to go on (RFC 9110
+                    // 10.1.1). A client that sent some of it anyway needs
+                    // no invitation.
+                    if (continue_due_ && state_ == State::body && request_.body.empty()) {
+                        continue_due_ = false;
+                        static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+                        auto [wec, written] = co_await asio::async_write(stream_, asio::buffer(go_on), nothrow);
+                        if (wec) co_return;
+                    }
+                    break;
+                }
                 if (err != HPE_PAUSED) {
                     co_await reject(err);
                     co_return;
@@ -228,18 +371,25 @@ private:
     // Calls the handler and writes its response. False: close the connection.
     asio::awaitable<bool> answer() {
         state_ = State::handling;
-        no_deadline();  // the handler takes what it takes
+        continue_due_ = false;  // the whole request is here
         Request request = std::move(request_);
         request_ = {};
-        const auto q = request.target.find('?');
-        request.path = request.target.substr(0, q);
-        if (q != std::string::npos) request.query = request.target.substr(q + 1);
+        request.tls = is_tls;
+        request.peer = peer_;
+        if (const std::string why = read_target(request, http_1_1_); !why.empty()) {
+            // The handler never sees it, so it is in no handler's statistics.
+            server_->log("rejected a request with 400: " + why);
+            set_deadline(std::chrono::seconds(1));
+            if (co_await write(plain_error(400, "Bad Request: " + why), false, false)) co_await shutdown();
+            co_return false;
+        }
+        no_deadline();  // the handler takes what it takes
 
         Response response = co_await server_->handler(request);
         const bool keep_alive = request.keep_alive && !response.close && !stop_after_response_ &&
                                 !server_->stopping && state_ != State::closed;
         set_deadline(server_->options.idle_timeout);  // a client that never reads the answer
-        if (!co_await write(response, keep_alive)) co_return false;
+        if (!co_await write(response, keep_alive, request.method == "HEAD")) co_return false;
         if (!keep_alive) {
             co_await shutdown();
             co_return false;
@@ -248,10 +398,14 @@ private:
         co_return true;
     }
 
-    asio::awaitable<bool> write(const Response& response, bool keep_alive) {
-        const std::string head = render_head(response, keep_alive);
-        if (response.ending == Ending::complete) {
-            std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(response.body)};
+    // `head_only`: the answer to HEAD, whose Content-Length is the body's
+    // but which sends none.
+    asio::awaitable<bool> write(const Response& response, bool keep_alive, bool head_only) {
+        const std::string head = render_head(response, keep_alive, server_->date());
+        const bool body = !head_only && status_has_body(response.status);
+        if (response.ending == Ending::complete || !body) {
+            std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
+                                                      asio::buffer(response.body.data(), body ? response.body.size() : 0)};
             auto [ec, n] = co_await asio::async_write(stream_, buffers, nothrow);
             co_return !ec;
         }
@@ -283,7 +437,28 @@ private:
         server_->log("rejected a request with " + std::to_string(status) + ": " + why);
         set_deadline(std::chrono::seconds(1));
         const Response res = plain_error(status, std::string(reason_phrase(status)) + ": " + why);
-        if (co_await write(res, false)) co_await shutdown();
+        if (co_await write(res, false, false)) co_await shutdown();
+    }
+
+    // Plain HTTP on the TLS port: read the request head (so closing does not
+    // reset the connection under a client still sending, which would lose
+    // the answer), answer 400 in plain text on the bare socket, and close.
+    asio::awaitable<void> refuse_plain_http() {
+        tcp::socket& socket = stream_.next_layer();
+        std::string head;
+        std::array<char, 4096> buffer;
+        while (head.find("\r\n\r\n") == std::string::npos && head.size() < server_->options.max_header_bytes) {
+            auto [ec, n] = co_await socket.async_read_some(asio::buffer(buffer), nothrow);
+            if (ec) co_return;  // gone, or the head deadline closed it
+            head.append(buffer.data(), n);
+        }
+        server_->log("plain HTTP on the TLS port: answered 400");
+        const Response res = plain_error(400, std::string(plain_http_on_tls));
+        const std::string text = render_head(res, false, server_->date()) + res.body;
+        co_await asio::async_write(socket, asio::buffer(text), nothrow);  // if it fails, it closes anyway
+        std::error_code ignored;
+        socket.shutdown(tcp::socket::shutdown_send, ignored);
+        close_socket();
     }
 
     // Ends the connection politely: TLS close_notify, then FIN. The watchdog
@@ -387,10 +562,21 @@ private:
         c.in_value_ = false;
         c.request_.method = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
         c.request_.keep_alive = llhttp_should_keep_alive(p) != 0;
+        c.http_1_1_ = p->http_major > 1 || (p->http_major == 1 && p->http_minor >= 1);
         if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c.server_->options.max_body_bytes) {
             c.limit_status_ = 413;
             llhttp_set_error_reason(p, "the request body is larger than the server accepts");
             return -1;  // llhttp turns this into HPE_CB_HEADERS_COMPLETE
+        }
+        const bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0);
+        c.continue_due_ = c.http_1_1_ && has_body && equal_nocase(c.request_.header("Expect"), "100-continue");
+        if (c.continue_due_) {
+            // A request that will be refused anyway (see read_target) gets
+            // its 400 after the body rather than an invitation to send it.
+            Request copy;
+            copy.target = c.request_.target;
+            copy.headers = c.request_.headers;
+            c.continue_due_ = read_target(copy, c.http_1_1_).empty();
         }
         c.state_ = State::body;
         return 0;
@@ -419,7 +605,10 @@ private:
     llhttp_settings_t settings_;
     llhttp_t parser_;
     Request request_;
+    std::string peer_;
     State state_ = State::idle;
+    bool http_1_1_ = true;
+    bool continue_due_ = false;  // Expect: 100-continue, not yet answered
     std::size_t header_bytes_ = 0;
     int limit_status_ = 0;
     bool in_value_ = false;

@@ -32,11 +32,18 @@ Serves GET /repos/{owner}/{repo} like api.github.com, offline.
                           truncated reset hang (repeatable)
   --token T               require this token (default: any, or none);
                           FAKE_GITHUB_TOKEN in the environment does the same
+  --rate-limit L          requests a client may make in an hour: "github"
+                          (60 without a token, 5000 with one, as GitHub),
+                          N (both), or N/M (N without a token, M with one);
+                          default 1000000, more than any benchmark sends
+  --max-log N             requests the /_stats log keeps (default 200000);
+                          the rest are counted, and "log_dropped" says how many
   --head-timeout MS       time a client has to send a request head (10000)
   --verbose               print each connection problem on stderr
   --quiet                 print nothing once started
 
-Statistics: GET /_stats, POST /_stats/reset. Ctrl-C stops it.
+Statistics: GET /_stats, POST /_stats/reset (which also restarts every
+client's rate limit). Ctrl-C stops it.
 )";
 
 [[noreturn]] void bad(const std::string& why) {
@@ -57,6 +64,16 @@ std::pair<std::string, std::string> split_pair(std::string_view flag, const std:
     const auto eq = text.rfind('=');
     if (eq == std::string::npos || eq == 0) bad(std::string(flag) + " takes owner/name=VALUE, not \"" + text + "\"");
     return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+// "github", "N" or "N/M".
+workbook::RateLimit rate_limit(std::string_view flag, const std::string& text) {
+    if (text == "github") return workbook::github_rate_limit;
+    constexpr long most = 1'000'000'000;
+    const auto slash = text.find('/');
+    const long without = number(flag, text.substr(0, slash), most);
+    const long with = slash == std::string::npos ? without : number(flag, text.substr(slash + 1), most);
+    return {without, with};
 }
 
 // Written under another name and renamed, so a reader never sees half a file.
@@ -115,6 +132,10 @@ int main(int argc, char** argv) {
                 options.faults[repo] = workbook::parse_fault(kind);
             } else if (flag == "--token") {
                 options.token = value();
+            } else if (flag == "--rate-limit") {
+                options.rate_limit = rate_limit(flag, value());
+            } else if (flag == "--max-log") {
+                options.max_log = static_cast<std::size_t>(number(flag, value(), 100'000'000));
             } else if (flag == "--head-timeout") {
                 options.head_timeout = std::chrono::milliseconds(number(flag, value(), 3'600'000));
             } else if (flag == "--verbose") {
@@ -147,7 +168,9 @@ int main(int argc, char** argv) {
         if (!quiet) {
             std::cout << "fake-github: serving" << where << " (latency " << options.latency.count()
                       << " ms, " << options.faults.size() << " fault(s), token "
-                      << (options.token.empty() ? "optional" : "required") << ")\n"
+                      << (options.token.empty() ? "optional" : "required") << ", rate limit "
+                      << options.rate_limit.without_token << " an hour without a token, "
+                      << options.rate_limit.with_token << " with one)\n"
                       << "fake-github: statistics at /_stats; open files allowed: " << files
                       << "; Ctrl-C stops it" << std::endl;
         }

@@ -7,12 +7,22 @@
 // them): a request is in flight from the moment its head is parsed until just
 // before its response is written. GET /_stats returns
 //   {"requests": N, "in_flight": N, "max_in_flight": N,
-//    "log": [{"path": ..., "status": ..., "start_us": ..., "end_us": ...}, ...]}
-// and POST /_stats/reset clears it; stats() and reset_stats() do the same
-// in-process.
+//    "log": [{"path": ..., "status": ..., "start_us": ..., "end_us": ...}, ...],
+//    "log_truncated": false, "log_dropped": 0}
+// and POST /_stats/reset clears it (and every client's rate-limit count);
+// stats() and reset_stats() do the same in-process. The log keeps the first
+// FakeGithubOptions::max_log requests (--max-log); log_dropped counts the rest.
 //
 // Repositories: the twenty of workbook::repositories(), plus any number of
 // made-up ones named "workbook-bench/repo-N" (N = 0, 1, ...) for load tests.
+// Owner and name match without regard to case, as on GitHub; the answer
+// carries the canonical spelling. Each body is rendered once, from a
+// template made when the stand-in starts, not built as JSON per request.
+//
+// Like api.github.com it sends X-RateLimit-* on every API answer (counting
+// per client: the token it sends, else its address), an ETag on each 200
+// and 304 Not Modified for a matching If-None-Match, answers HEAD, and 405
+// with `Allow: GET, HEAD` for any other method.
 //
 // This header stays free of Asio so tests that include it build quickly.
 #pragma once
@@ -48,11 +58,28 @@ enum class Fault {
 Fault parse_fault(std::string_view name);
 std::string_view to_string(Fault fault);
 
+// Requests a client may make in an hour before it gets GitHub's 403 "API
+// rate limit exceeded". A client is the token it sends, else its IP address.
+struct RateLimit {
+    long long without_token = 0;
+    long long with_token = 0;
+};
+// What api.github.com allows: 60 an hour without a token, 5,000 with one.
+inline constexpr RateLimit github_rate_limit{60, 5'000};
+// The default: more than any test, demo or benchmark of the workbook sends
+// (`./workbook bench` fetches tens of thousands of repositories from one
+// address), so only a run that asks for GitHub's limit meets it.
+inline constexpr RateLimit workbook_rate_limit{1'000'000, 1'000'000};
+
 struct FakeGithubOptions {
     std::chrono::milliseconds latency{100};
     std::map<std::string, std::chrono::milliseconds> latency_for;  // per repository
     std::map<std::string, Fault> faults;                            // per repository
     std::string token;  // not empty: every request must send it, else 401
+    RateLimit rate_limit = workbook_rate_limit;  // github_rate_limit to meet GitHub's
+    // Entries the statistics' log keeps; past that, requests are counted but
+    // not logged, and /_stats says how many were dropped (log_dropped).
+    std::size_t max_log = 200'000;
     std::chrono::milliseconds head_timeout{10'000};
     std::chrono::milliseconds idle_timeout{60'000};  // a keep-alive connection with nothing sent is closed
     bool verbose = false;  // print each connection problem on stderr
@@ -69,7 +96,8 @@ struct Stats {
     long long requests = 0;
     long long in_flight = 0;
     long long max_in_flight = 0;
-    std::vector<StatsEntry> log;
+    std::vector<StatsEntry> log;  // the first max_log requests since the last reset
+    long long log_dropped = 0;    // requests past max_log ("log_truncated": true in /_stats)
 };
 
 std::string to_json(const Stats& stats);

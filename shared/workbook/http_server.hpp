@@ -13,7 +13,16 @@
 //   - a listen backlog of 4096, so thousands of simultaneous connects queue
 //     instead of being dropped and retried a second later;
 //   - graceful stop: stop accepting, close idle connections, let requests in
-//     progress finish for `grace`, then close the rest.
+//     progress finish for `grace`, then close the rest;
+//   - what HTTP/1.1 asks of every origin server (RFC 9110, RFC 9112): a
+//     `Date` on every response; HEAD answered with the head GET would get
+//     (its Content-Length too) and no body; no body and no Content-Length on
+//     1xx, 204 and 304; 400 for a 1.1 request without exactly one valid
+//     `Host`; an absolute-form target (`GET http://host/path`) served as
+//     its path, its authority taking the place of `Host`; `100 Continue`
+//     before reading the body of a request that sent `Expect: 100-continue`;
+//   - on a TLS port, a client speaking plain HTTP gets a readable 400 (as
+//     nginx answers) instead of a failed handshake and a silent close.
 //
 // Threading: run the executor on one thread (the event loop of the talk), or
 // pass a strand. Handlers are coroutines on that same executor.
@@ -41,12 +50,14 @@ struct Header {
 
 struct Request {
     std::string method;  // "GET"
-    std::string target;  // "/repos/a/b?page=2", as sent
-    std::string path;    // "/repos/a/b"
+    std::string target;  // "/repos/a/b?page=2", as sent (absolute-form too)
+    std::string path;    // "/repos/a/b", also for "http://host/repos/a/b"
     std::string query;   // "page=2"
-    std::vector<Header> headers;
+    std::vector<Header> headers;  // with an absolute-form target, Host is its authority
     std::string body;
     bool keep_alive = true;
+    bool tls = false;  // it came over TLS: the scheme of the URLs a handler builds
+    std::string peer;  // the client's IP address, "127.0.0.1"
 
     // The value of a header, matched without regard to case; empty if absent.
     std::string_view header(std::string_view name) const;
@@ -62,14 +73,17 @@ enum class Ending {
 
 struct Response {
     int status = 200;
-    std::vector<Header> headers;  // the server adds Content-Length and Connection
-    std::string body;
+    std::vector<Header> headers;  // the server adds Date, Content-Length and Connection
+    std::string body;             // for HEAD, the body GET would get: only its length is sent
     Ending ending = Ending::complete;
     bool close = false;  // close the connection after this response
 };
 
 // "OK", "Not Found", ... ("Unknown" for a status it does not know).
 std::string_view reason_phrase(int status);
+
+// RFC 9110's IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT": the Date header.
+std::string http_date(std::chrono::system_clock::time_point when);
 
 using Handler = std::function<asio::awaitable<Response>(const Request&)>;
 
