@@ -38,14 +38,8 @@ async def main():
             tasks.append(task)
         done, _ = await asyncio.wait(tasks)  # ALL_COMPLETED by default: every task is in `done`
     # The talk never looked at what asyncio.wait returned: a task's exception
-    # stayed in the task, and the program ended as if all had worked. Each
-    # task is asked here, in the order of REPOS (`done` is a set).
-    failed = 0
-    for repo_url, task in zip(REPOS, tasks):
-        if task.exception() is not None:
-            print(github.describe(repo_url, task.exception()), file=sys.stderr)
-            failed += 1
-    return failed
+    # stayed in the task, and the program ended as if all had worked.
+    return github.count_failed_tasks(tasks)
 
 
 github.check_reachable()

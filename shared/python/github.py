@@ -125,6 +125,18 @@ def show(start, who, info):
     sys.stdout.flush()
 
 
+def count_failed_tasks(tasks):
+    """Looks at every finished asyncio task, in the order of REPOS, which the
+    talk never did after asyncio.wait: a task's exception stays in the task
+    until someone asks. Prints each failure; returns how many failed."""
+    failed = 0
+    for repo_url, task in zip(REPOS, tasks):
+        if task.exception() is not None:
+            print(describe(repo_url, task.exception()), file=sys.stderr)
+            failed += 1
+    return failed
+
+
 def finish(start, failed):
     """The talk's last line, and a non-zero exit if any repository failed."""
     print("Execution time = {:.2f} s".format(time.time() - start))
