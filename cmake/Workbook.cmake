@@ -30,24 +30,15 @@ function(workbook_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
 endfunction()
 
-# Reads the TEST_CASE names of a doctest file at configure time, so the tests
+include("${CMAKE_CURRENT_LIST_DIR}/TestCases.cmake")
+
+# The TEST_CASE names of a doctest file, read at configure time, so the tests
 # are known to CTest before anything is built (the build fixture needs that).
+# Each is also written to test-cases.txt in the build tree, as its CTest
+# name, for the runner.
 function(workbook_test_cases file out_var)
   set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${file}")
-  file(STRINGS "${file}" lines REGEX "^[ \t]*TEST_CASE[ \t]*\\(")
-  set(cases "")
-  foreach(line IN LISTS lines)
-    if(NOT line MATCHES "TEST_CASE[ \t]*\\([ \t]*\"([^\"]+)\"")
-      message(FATAL_ERROR "${file}: cannot read the test name in: ${line}")
-    endif()
-    set(name "${CMAKE_MATCH_1}")
-    # doctest reads , * ? and \ in --test-case as filter syntax, and CMake
-    # splits lists at ;, so a name with one would silently match nothing.
-    if(name MATCHES "[,;*?\\\\]")
-      message(FATAL_ERROR "${file}: the test name \"${name}\" may not contain , ; * ? or \\")
-    endif()
-    list(APPEND cases "${name}")
-  endforeach()
+  workbook_read_test_cases("${file}" cases)
   set(${out_var} "${cases}" PARENT_SCOPE)
 endfunction()
 
@@ -55,6 +46,7 @@ endfunction()
 function(workbook_register_cases exe spec prefix label fixture)
   workbook_test_cases("${spec}" cases)
   foreach(name IN LISTS cases)
+    file(APPEND "${CMAKE_BINARY_DIR}/test-cases.txt" "${prefix}${name}\n")
     add_test(NAME "${prefix}${name}" COMMAND ${exe} "--test-case=${name}")
     set_tests_properties("${prefix}${name}" PROPERTIES
       LABELS "${label}" TIMEOUT 60 FIXTURES_REQUIRED "${fixture}")
