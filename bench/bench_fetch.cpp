@@ -17,34 +17,34 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
 #include "01_sync/exercise.hpp"
 #include "02_threads/exercise.hpp"
 #include "03_processes/exercise.hpp"
 #include "04_futures/exercise.hpp"
 #include "07_async_http/exercise.hpp"
 #include "08_bounded/exercise.hpp"
-#include <asio/co_spawn.hpp>
-#include <asio/io_context.hpp>
+#include "floor.hpp"
 #include "workbook/blocking_client.hpp"
 #include "workbook/fake_github.hpp"
 #include "workbook/limits.hpp"
 #include "workbook/resources.hpp"
 #include "workbook/timeline.hpp"
 #include "workbook/timing.hpp"
-#include "floor.hpp"
 
 extern char** environ;
 
@@ -58,12 +58,12 @@ constexpr const char* usage =
     "stand-in at WORKBOOK_GITHUB_API, which must run with --latency MS, each in a process of its own.\n"
     "W: threads or processes (sync: 1; asio and floor: one per repository); L: asio-bounded's limit.\n";
 
-const std::vector<std::string> all_models = {"sync", "threads", "processes", "futures", "asio", "asio-bounded",
-                                             "floor"};
+const std::vector<std::string> all_models = {"sync", "threads",      "processes", "futures",
+                                             "asio", "asio-bounded", "floor"};
 
 struct Options {
     std::string model;
-    std::vector<std::string> models;  // --models: named, so never skipped
+    std::vector<std::string> models;     // --models: named, so never skipped
     std::vector<std::string> passed_on;  // the options every model's process gets
     int workers = 5;
     int repos = 100;
@@ -71,18 +71,20 @@ struct Options {
     int limit = 100;
     long latency_ms = 100;
     bool json = false;
-    std::string timeline;  // where to write the picture(s) of the requests, if anywhere
+    std::string timeline;       // where to write the picture(s) of the requests, if anywhere
     long timeline_span_ms = 0;  // 0: as long as the run
 };
 
 // What the bench asks of the event loop's models: one loop, on this thread.
-std::vector<workbook::FetchResult> run_on_loop(asio::awaitable<std::vector<workbook::FetchResult>> batch) {
+std::vector<workbook::FetchResult> run_on_loop(
+    asio::awaitable<std::vector<workbook::FetchResult>> batch) {
     asio::io_context loop(1);
     std::vector<workbook::FetchResult> results;
-    asio::co_spawn(loop, std::move(batch), [&](std::exception_ptr e, std::vector<workbook::FetchResult> r) {
-        if (e) std::rethrow_exception(e);
-        results = std::move(r);
-    });
+    asio::co_spawn(loop, std::move(batch),
+                   [&](std::exception_ptr e, std::vector<workbook::FetchResult> r) {
+                       if (e) std::rethrow_exception(e);
+                       results = std::move(r);
+                   });
     loop.run();
     return results;
 }
@@ -90,25 +92,28 @@ std::vector<workbook::FetchResult> run_on_loop(asio::awaitable<std::vector<workb
 workbook::Stats stand_in_stats(httplib::Client& client, bool reset) {
     const auto result = reset ? client.Post("/_stats/reset") : client.Get("/_stats");
     if (!result || result->status != 200) {
-        throw std::runtime_error("cannot reach the stand-in's /_stats at WORKBOOK_GITHUB_API: is it running?");
+        throw std::runtime_error(
+            "cannot reach the stand-in's /_stats at WORKBOOK_GITHUB_API: is it running?");
     }
     return reset ? workbook::Stats{} : workbook::stats_from_json(result->body);
 }
 
 void print_header() {
-    std::printf("%-14s %7s %6s %10s %8s %13s %10s %8s %10s\n", "model", "workers", "repos", "wall ms", "/ideal",
-                "max in flight", "peak MiB", "cpu ms", "used");
+    std::printf("%-14s %7s %6s %10s %8s %13s %10s %8s %10s\n", "model", "workers", "repos",
+                "wall ms", "/ideal", "max in flight", "peak MiB", "cpu ms", "used");
     std::fflush(stdout);  // before the models' own lines on stderr
 }
 
 void print_row(const nlohmann::json& row) {
     const double ideal = row["ideal_ms"].get<double>();
     const double wall = row["wall_ms"].get<double>();
-    std::printf("%-14s %7d %6d %10.0f %7.2fx %13lld %10.1f %8lld %10s\n", row["model"].get<std::string>().c_str(),
-                row["workers"].get<int>(), row["repos"].get<int>(), wall, ideal > 0 ? wall / ideal : 0.0,
+    std::printf("%-14s %7d %6d %10.0f %7.2fx %13lld %10.1f %8lld %10s\n",
+                row["model"].get<std::string>().c_str(), row["workers"].get<int>(),
+                row["repos"].get<int>(), wall, ideal > 0 ? wall / ideal : 0.0,
                 row["max_in_flight"].get<long long>(), row["peak_rss_kb"].get<double>() / 1024.0,
                 row["cpu_ms"].get<long long>(),
-                (std::to_string(row["threads"].get<int>()) + "t/" + std::to_string(row["processes"].get<int>()) + "p")
+                (std::to_string(row["threads"].get<int>()) + "t/" +
+                 std::to_string(row["processes"].get<int>()) + "p")
                     .c_str());
     std::fflush(stdout);
 }
@@ -134,16 +139,19 @@ std::optional<nlohmann::json> run_model_process(const char* self, const std::str
     ::close(out[1]);
     if (spawned != 0) {
         ::close(out[0]);
-        throw std::runtime_error("cannot start " + std::string(self) + " for the " + model + " model");
+        throw std::runtime_error("cannot start " + std::string(self) + " for the " + model +
+                                 " model");
     }
     std::string text;
     char buffer[4096];
-    for (ssize_t n; (n = ::read(out[0], buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::read(out[0], buffer, sizeof buffer)) > 0;)
+        text.append(buffer, static_cast<std::size_t>(n));
     ::close(out[0]);
     int status = 0;
     ::waitpid(pid, &status, 0);
     const auto start = text.rfind('{');
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || start == std::string::npos) return std::nullopt;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || start == std::string::npos)
+        return std::nullopt;
     return nlohmann::json::parse(text.substr(start));
 }
 
@@ -155,7 +163,8 @@ int run_all(const Options& o, const char* self) {
         std::error_code error;
         std::filesystem::create_directories(o.timeline, error);
         if (error) {
-            std::cerr << "workbook-bench: cannot make the folder " << o.timeline << ": " << error.message() << "\n";
+            std::cerr << "workbook-bench: cannot make the folder " << o.timeline << ": "
+                      << error.message() << "\n";
             return 1;
         }
     }
@@ -167,10 +176,12 @@ int run_all(const Options& o, const char* self) {
         // minutes: skipped unless it was named.
         const int workers = model == "sync" ? 1 : model == "asio-bounded" ? o.limit : o.workers;
         const long long repos = o.talk ? 20 : o.repos;
-        const bool blocking = model == "sync" || model == "threads" || model == "processes" || model == "futures";
+        const bool blocking =
+            model == "sync" || model == "threads" || model == "processes" || model == "futures";
         const long long ideal_ms = (repos + workers - 1) / workers * o.latency_ms;
         if (blocking && ideal_ms > 60'000 && !named) {
-            std::fprintf(stderr, "%-14s skipped: its ideal alone is %lld s; ask for it with --models %s\n",
+            std::fprintf(stderr,
+                         "%-14s skipped: its ideal alone is %lld s; ask for it with --models %s\n",
                          model.c_str(), ideal_ms / 1000, model.c_str());
             continue;
         }
@@ -199,28 +210,33 @@ int run_all(const Options& o, const char* self) {
     // TLS context, the first connections) outweighs the requests.
     if (rows.count("floor") && !o.json) {
         const auto per_request = [](const nlohmann::json& row) {
-            return static_cast<double>(row["cpu_ms"].get<long long>()) * 1000.0 / row["repos"].get<double>();
+            return static_cast<double>(row["cpu_ms"].get<long long>()) * 1000.0 /
+                   row["repos"].get<double>();
         };
         const double floor_us = per_request(rows["floor"]);
         for (const std::string model : {"asio", "asio-bounded"}) {
             if (!rows.count(model)) continue;
             const double us = per_request(rows[model]);
             const double ratio = floor_us > 0 ? us / floor_us : 0;
-            std::printf("%-14s %.0f us of CPU per request, %.2f x the floor's %.0f us\n", model.c_str(), us, ratio,
-                        floor_us);
+            std::printf("%-14s %.0f us of CPU per request, %.2f x the floor's %.0f us\n",
+                        model.c_str(), us, ratio, floor_us);
             std::fflush(stdout);
             if (o.repos >= 1000 && !o.talk && ratio > 1.3) {
-                std::fprintf(stderr, "WARN: %s used %.2f x the floor's CPU per request; target 1.3 x\n", model.c_str(),
-                             ratio);
+                std::fprintf(stderr,
+                             "WARN: %s used %.2f x the floor's CPU per request; target 1.3 x\n",
+                             model.c_str(), ratio);
             }
         }
     }
     if (!o.timeline.empty()) {
         std::ofstream page(o.timeline + "/index.html");
-        page << "<!doctype html><meta charset=\"utf-8\"><title>Timelines</title>\n"
-             << "<body style=\"font-family:sans-serif\"><h1>Each request as a bar, from the stand-in&#39;s log</h1>\n";
+        page
+            << "<!doctype html><meta charset=\"utf-8\"><title>Timelines</title>\n"
+            << "<body style=\"font-family:sans-serif\"><h1>Each request as a bar, from the stand-in&#39;s log</h1>\n";
         for (const auto& model : models) {
-            if (rows.count(model)) page << "<p><img src=\"timeline-" << model << ".svg\" alt=\"" << model << "\"></p>\n";
+            if (rows.count(model))
+                page << "<p><img src=\"timeline-" << model << ".svg\" alt=\"" << model
+                     << "\"></p>\n";
         }
         page << "</body>\n";
     }
@@ -251,24 +267,35 @@ int main(int argc, char** argv) {
             }
             return n;
         };
-        if (flag == "--model") o.model = value();
+        if (flag == "--model")
+            o.model = value();
         else if (flag == "--models") {
             std::stringstream list(value());
             for (std::string m; std::getline(list, m, ',');) o.models.push_back(m);
-        } else if (flag == "--workers") o.workers = static_cast<int>(number());
-        else if (flag == "--repos") o.repos = static_cast<int>(number());
-        else if (flag == "--latency") o.latency_ms = number();
-        else if (flag == "--limit") o.limit = static_cast<int>(number());
-        else if (flag == "--timeline") o.timeline = value();
-        else if (flag == "--timeline-span") o.timeline_span_ms = number();
-        else if (flag == "--talk") o.talk = true;
-        else if (flag == "--json") o.json = true;
-        else if (flag == "--row") o.json = false;
+        } else if (flag == "--workers")
+            o.workers = static_cast<int>(number());
+        else if (flag == "--repos")
+            o.repos = static_cast<int>(number());
+        else if (flag == "--latency")
+            o.latency_ms = number();
+        else if (flag == "--limit")
+            o.limit = static_cast<int>(number());
+        else if (flag == "--timeline")
+            o.timeline = value();
+        else if (flag == "--timeline-span")
+            o.timeline_span_ms = number();
+        else if (flag == "--talk")
+            o.talk = true;
+        else if (flag == "--json")
+            o.json = true;
+        else if (flag == "--row")
+            o.json = false;
         else {
             std::cerr << "unknown option " << flag << "\n" << usage;
             return 2;
         }
-        if (flag != "--model" && flag != "--models" && flag != "--timeline" && flag != "--json" && flag != "--row") {
+        if (flag != "--model" && flag != "--models" && flag != "--timeline" && flag != "--json" &&
+            flag != "--row") {
             o.passed_on.push_back(flag);
             if (flag != "--talk") o.passed_on.push_back(argv[i]);
         }
@@ -281,8 +308,9 @@ int main(int argc, char** argv) {
     }
     if (o.model.empty()) return run_all(o, argv[0]);
     if (o.model == "sync") o.workers = 1;
-    if (o.model == "asio" || o.model == "floor") o.workers = o.talk ? 20 : o.repos;  // one in flight per repository
-    if (o.model == "asio-bounded") o.workers = o.limit;       // the limit plays the part of the workers
+    if (o.model == "asio" || o.model == "floor")
+        o.workers = o.talk ? 20 : o.repos;               // one in flight per repository
+    if (o.model == "asio-bounded") o.workers = o.limit;  // the limit plays the part of the workers
     if (o.workers < 1 || o.repos < 1 || o.latency_ms < 0) {
         std::cerr << usage;
         return 2;
@@ -294,7 +322,8 @@ int main(int argc, char** argv) {
         if (o.talk) {
             names = workbook::repositories();
         } else {
-            for (int i = 0; i < o.repos; ++i) names.push_back("workbook-bench/repo-" + std::to_string(i));
+            for (int i = 0; i < o.repos; ++i)
+                names.push_back("workbook-bench/repo-" + std::to_string(i));
         }
         {
             // Scoped: closed before the processes model forks.
@@ -314,19 +343,23 @@ int main(int argc, char** argv) {
             for (const auto& r : chapter02::fetch_all(api, names, o.workers)) failed += !r.ok();
             threads += o.workers;
         } else if (o.model == "processes") {
-            for (const auto& r : chapter03::fetch_all(api, names, o.workers)) failed += !r.result.ok();
+            for (const auto& r : chapter03::fetch_all(api, names, o.workers))
+                failed += !r.result.ok();
             processes += o.workers;
         } else if (o.model == "futures") {
             chapter04::ThreadPool pool(o.workers);
-            for (const auto& r : chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(api))) {
+            for (const auto& r : chapter04::map_in_order(
+                     pool, names, chapter04::fetch_with_client_per_thread(api))) {
                 failed += !r.ok();
             }
             threads += o.workers;
         } else if (o.model == "floor") {
             const long files = workbook::raise_open_file_limit();
             if (files < static_cast<long>(names.size()) + 50) {
-                std::fprintf(stderr, "WARN: floor: %ld open files allowed, fewer than %zu requests in flight need\n",
-                             files, names.size());
+                std::fprintf(
+                    stderr,
+                    "WARN: floor: %ld open files allowed, fewer than %zu requests in flight need\n",
+                    files, names.size());
             }
             failed = bench::floor_fetch_all(api, names);
         } else if (o.model == "asio" || o.model == "asio-bounded") {
@@ -334,12 +367,15 @@ int main(int argc, char** argv) {
             const long files = workbook::raise_open_file_limit();
             const auto sockets = static_cast<long>(std::min<std::size_t>(names.size(), o.workers));
             if (files < sockets + 50) {
-                std::fprintf(stderr, "WARN: %s: %ld open files allowed, fewer than %ld requests in flight need\n",
-                             o.model.c_str(), files, sockets);
+                std::fprintf(
+                    stderr,
+                    "WARN: %s: %ld open files allowed, fewer than %ld requests in flight need\n",
+                    o.model.c_str(), files, sockets);
             }
             const auto results = o.model == "asio"
                                      ? run_on_loop(chapter07::fetch_all(api, names))
-                                     : run_on_loop(chapter08::fetch_all(api, names, static_cast<std::size_t>(o.limit)));
+                                     : run_on_loop(chapter08::fetch_all(
+                                           api, names, static_cast<std::size_t>(o.limit)));
             for (const auto& r : results) failed += !r.ok();
             threads += 1;  // Asio's own helper thread for getaddrinfo, which blocks
         } else {
@@ -356,38 +392,54 @@ int main(int argc, char** argv) {
         // worker's, estimated by the largest worker's.
         const long long peak_kb = usage.peak_rss_kb + (processes - 1) * usage.children_peak_rss_kb;
         const int n = static_cast<int>(names.size());
-        const double ideal_ms = std::ceil(static_cast<double>(n) / o.workers) * static_cast<double>(o.latency_ms);
+        const double ideal_ms =
+            std::ceil(static_cast<double>(n) / o.workers) * static_cast<double>(o.latency_ms);
         const double ratio = ideal_ms > 0 ? wall_ms / ideal_ms : 0;
         if (!o.timeline.empty()) {
             char subtitle[160];
-            std::snprintf(subtitle, sizeof subtitle, "%.0f ms (%.2f x the ideal), at most %lld in flight, latency %ld ms",
+            std::snprintf(subtitle, sizeof subtitle,
+                          "%.0f ms (%.2f x the ideal), at most %lld in flight, latency %ld ms",
                           wall_ms, ratio, stats.max_in_flight, o.latency_ms);
-            const std::string how = o.model == "sync"           ? "one at a time"
-                                    : o.model == "floor"        ? "all at once, a minimal client"
-                                    : o.model == "asio"         ? "all at once, one thread"
-                                    : o.model == "asio-bounded" ? "at most " + std::to_string(o.limit) + " at once, one thread"
-                                    : o.model == "processes"    ? std::to_string(o.workers) + " processes"
-                                                                : std::to_string(o.workers) + " threads";
+            const std::string how =
+                o.model == "sync"    ? "one at a time"
+                : o.model == "floor" ? "all at once, a minimal client"
+                : o.model == "asio"  ? "all at once, one thread"
+                : o.model == "asio-bounded"
+                    ? "at most " + std::to_string(o.limit) + " at once, one thread"
+                : o.model == "processes" ? std::to_string(o.workers) + " processes"
+                                         : std::to_string(o.workers) + " threads";
             workbook::write_timeline_svg(o.timeline, stats.log,
-                                         {o.model + ": " + std::to_string(n) + " requests, " + how, subtitle,
-                                          o.timeline_span_ms * 1000LL});
+                                         {o.model + ": " + std::to_string(n) + " requests, " + how,
+                                          subtitle, o.timeline_span_ms * 1000LL});
         }
 
         if (o.json) {
             const nlohmann::json row = {
-                {"model", o.model},          {"workers", o.workers},
-                {"repos", n},                {"latency_ms", o.latency_ms},
+                {"model", o.model},
+                {"workers", o.workers},
+                {"repos", n},
+                {"latency_ms", o.latency_ms},
                 {"wall_ms", std::round(wall_ms * 10) / 10},
                 {"max_in_flight", stats.max_in_flight},
-                {"cpu_ms", cpu_ms},          {"peak_rss_kb", peak_kb},
-                {"threads", threads},        {"processes", processes},
-                {"failed", failed},          {"ideal_ms", ideal_ms},
+                {"cpu_ms", cpu_ms},
+                {"peak_rss_kb", peak_kb},
+                {"threads", threads},
+                {"processes", processes},
+                {"failed", failed},
+                {"ideal_ms", ideal_ms},
             };
             std::cout << row.dump() << std::endl;
         } else {
-            print_row({{"model", o.model}, {"workers", o.workers}, {"repos", n}, {"wall_ms", wall_ms},
-                       {"ideal_ms", ideal_ms}, {"max_in_flight", stats.max_in_flight}, {"peak_rss_kb", peak_kb},
-                       {"cpu_ms", cpu_ms}, {"threads", threads}, {"processes", processes}});
+            print_row({{"model", o.model},
+                       {"workers", o.workers},
+                       {"repos", n},
+                       {"wall_ms", wall_ms},
+                       {"ideal_ms", ideal_ms},
+                       {"max_in_flight", stats.max_in_flight},
+                       {"peak_rss_kb", peak_kb},
+                       {"cpu_ms", cpu_ms},
+                       {"threads", threads},
+                       {"processes", processes}});
         }
         // Targets: the blocking models within 10% of their ideal; the bounded
         // loop within 20% (each of its rounds also waits for the server to
@@ -395,22 +447,27 @@ int main(int argc, char** argv) {
         // the unbounded loop within 2x the latency up to 1,000 requests and
         // 10x beyond; both loops at no more than 70 us of CPU per request.
         const bool loop_model = o.model == "asio" || o.model == "asio-bounded";
-        const double target = o.model == "asio-bounded"                   ? 1.20
+        const double target = o.model == "asio-bounded"                 ? 1.20
                               : o.model != "asio" && o.model != "floor" ? 1.10
                               : n <= 1000                               ? 2.0
                                                                         : 10.0;
-        if (ratio > target && o.model != "floor") {  // the floor is the yardstick, with no target of its own
-            std::fprintf(stderr, "WARN: %s took %.0f ms, %.2f x its ideal of %.0f ms (ceil(%d / %d) x %ld ms); target %.2f x\n",
-                         o.model.c_str(), wall_ms, ratio, ideal_ms, n, o.workers, o.latency_ms, target);
+        if (ratio > target &&
+            o.model != "floor") {  // the floor is the yardstick, with no target of its own
+            std::fprintf(
+                stderr,
+                "WARN: %s took %.0f ms, %.2f x its ideal of %.0f ms (ceil(%d / %d) x %ld ms); target %.2f x\n",
+                o.model.c_str(), wall_ms, ratio, ideal_ms, n, o.workers, o.latency_ms, target);
         }
         // The loops' CPU per request is judged against the floor's, by the
         // comparison that runs both (run_all).
         (void)loop_model;
         if (failed > 0) {
-            std::fprintf(stderr, "WARN: %s: %zu of %d repositories failed\n", o.model.c_str(), failed, n);
+            std::fprintf(stderr, "WARN: %s: %zu of %d repositories failed\n", o.model.c_str(),
+                         failed, n);
         }
         if (stats.requests != n) {
-            std::fprintf(stderr, "WARN: %s: the stand-in counted %lld requests for %d repositories\n",
+            std::fprintf(stderr,
+                         "WARN: %s: the stand-in counted %lld requests for %d repositories\n",
                          o.model.c_str(), stats.requests, n);
         }
         return 0;

@@ -5,12 +5,12 @@
 
 #include "exercise.hpp"
 #include "support/results.hpp"
-#include "workbook/blocking_client.hpp"
 #include "support/stand_in.hpp"
+#include "workbook/blocking_client.hpp"
 
 using namespace std::chrono_literals;
-using workbook::testing::check_all_ok_in_order;
 using workbook::Fault;
+using workbook::testing::check_all_ok_in_order;
 using workbook::testing::quick;
 using workbook::testing::StandIn;
 
@@ -64,7 +64,8 @@ TEST_CASE("01.1 fetch_repo reports a malformed body as an error") {
     StandIn s(quick({{"fmtlib/fmt", Fault::malformed}}));
     auto client = workbook::make_blocking_client(s.api, 5s);
     CHECK_THROWS_WITH_AS(chapter01::fetch_repo(*client, s.api, "fmtlib/fmt"),
-                         doctest::Contains("fmtlib/fmt: the response is not valid JSON"), workbook::FetchError);
+                         doctest::Contains("fmtlib/fmt: the response is not valid JSON"),
+                         workbook::FetchError);
 }
 
 TEST_CASE("01.1 fetch_repo reports a server that is not there") {
@@ -87,16 +88,18 @@ TEST_CASE("01.2 fetch_all returns one result per repository in input order") {
 
 TEST_CASE("01.2 fetch_all asks for one repository at a time") {
     StandIn s;
-    const std::vector<std::string> names = {"python/cpython", "aio-libs/aiohttp", "twisted/twisted",
-                                            "gevent/gevent", "tornadoweb/tornado", "sanic-org/sanic"};
+    const std::vector<std::string> names = {"python/cpython",     "aio-libs/aiohttp",
+                                            "twisted/twisted",    "gevent/gevent",
+                                            "tornadoweb/tornado", "sanic-org/sanic"};
     chapter01::fetch_all(s.api, names);
     const auto stats = s.server.stats();
     CHECK(stats.requests == static_cast<long long>(names.size()));  // each exactly once
-    CHECK(stats.max_in_flight == 1);                                  // and never two at once
+    CHECK(stats.max_in_flight == 1);                                // and never two at once
 }
 
 TEST_CASE("01.2 fetch_all keeps going after a repository fails") {
-    StandIn s(quick({{"openssl/openssl", Fault::not_found}, {"libuv/libuv", Fault::truncated},
+    StandIn s(quick({{"openssl/openssl", Fault::not_found},
+                     {"libuv/libuv", Fault::truncated},
                      {"facebook/folly", Fault::server_error}}));
     const std::vector<std::string> names = {"nodejs/llhttp", "openssl/openssl", "libuv/libuv",
                                             "facebook/folly", "scylladb/seastar"};

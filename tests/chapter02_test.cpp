@@ -20,10 +20,10 @@
 using namespace std::chrono_literals;
 using chapter02::Job;
 using chapter02::JobQueue;
+using workbook::Fault;
 using workbook::testing::check_all_ok_in_order;
 using workbook::testing::if_it_hangs;
 using workbook::testing::mentions;
-using workbook::Fault;
 using workbook::testing::quick;
 using workbook::testing::StandIn;
 
@@ -32,7 +32,7 @@ namespace {
 // A thread for a test: an exception inside it is kept and rethrown by
 // join(), so a failing queue fails the test instead of ending the program.
 class TestThread {
-public:
+  public:
     template <class F>
     explicit TestThread(F body)
         : thread_([this, body] {
@@ -50,7 +50,7 @@ public:
         if (error_) std::rethrow_exception(error_);
     }
 
-private:
+  private:
     std::exception_ptr error_;
     std::thread thread_;  // last: it starts only once error_ exists
 };
@@ -85,23 +85,27 @@ TEST_CASE("02.1 jobs come out in the order they went in and then pop says none")
 }
 
 TEST_CASE("02.1 pop waits for a job that is pushed later") {
-    if_it_hangs("push() did not wake the thread waiting in pop(): notify the condition variable after adding "
-                "the job (ready_.notify_one())",
-                std::chrono::seconds(10));
+    if_it_hangs(
+        "push() did not wake the thread waiting in pop(): notify the condition variable after adding "
+        "the job (ready_.notify_one())",
+        std::chrono::seconds(10));
     JobQueue queue;
     std::optional<Job> got;
     TestThread waiter([&] { got = queue.pop(); });  // the queue is empty and open: it must wait
     std::this_thread::sleep_for(50ms);
     queue.push({7, "late/job"});
     waiter.join();
-    REQUIRE_MESSAGE(got, "pop() returned none from a queue that was empty but still open: wait for a job instead");
+    REQUIRE_MESSAGE(
+        got,
+        "pop() returned none from a queue that was empty but still open: wait for a job instead");
     CHECK(got->index == 7);
 }
 
 TEST_CASE("02.1 pop waits without spinning") {
-    if_it_hangs("push() did not wake the thread waiting in pop(): notify the condition variable after adding "
-                "the job",
-                std::chrono::seconds(10));
+    if_it_hangs(
+        "push() did not wake the thread waiting in pop(): notify the condition variable after adding "
+        "the job",
+        std::chrono::seconds(10));
     JobQueue queue;
     double cpu_ms = 0;
     TestThread waiter([&] {
@@ -114,16 +118,19 @@ TEST_CASE("02.1 pop waits without spinning") {
     waiter.join();
     // Waiting on a condition variable costs next to nothing; a loop that
     // checks again and again burns the whole 300 ms.
-    CHECK_MESSAGE(cpu_ms < 100.0, "pop() used " << cpu_ms
-                                                << " ms of CPU while it waited 300 ms for a job: it spins, checking "
-                                                   "again and again, instead of sleeping on the condition variable "
-                                                   "(ready_.wait)");
+    CHECK_MESSAGE(
+        cpu_ms < 100.0, "pop() used "
+                            << cpu_ms
+                            << " ms of CPU while it waited 300 ms for a job: it spins, checking "
+                               "again and again, instead of sleeping on the condition variable "
+                               "(ready_.wait)");
 }
 
 TEST_CASE("02.1 close wakes every thread waiting in pop") {
-    if_it_hangs("close() left threads waiting in pop(): it must wake every one of them (notify_all, not "
-                "notify_one), and pop() must stop waiting once the queue is closed",
-                std::chrono::seconds(10));
+    if_it_hangs(
+        "close() left threads waiting in pop(): it must wake every one of them (notify_all, not "
+        "notify_one), and pop() must stop waiting once the queue is closed",
+        std::chrono::seconds(10));
     JobQueue queue;
     std::atomic<int> told_to_stop{0};
     std::list<TestThread> waiters;
@@ -134,7 +141,8 @@ TEST_CASE("02.1 close wakes every thread waiting in pop") {
     }
     std::this_thread::sleep_for(50ms);
     queue.close();
-    for (auto& t : waiters) t.join();  // a close that wakes only one hangs here (and the watchdog says so)
+    for (auto& t : waiters)
+        t.join();  // a close that wakes only one hangs here (and the watchdog says so)
     CHECK(told_to_stop.load() == 4);
 }
 
@@ -152,7 +160,8 @@ TEST_CASE("02.1 many threads pushing and popping at once see every job exactly o
     std::list<TestThread> pushers;
     for (int p = 0; p < producers; ++p) {
         pushers.emplace_back([&, p] {
-            for (int i = 0; i < each; ++i) queue.push({static_cast<std::size_t>(p * each + i), "x/y"});
+            for (int i = 0; i < each; ++i)
+                queue.push({static_cast<std::size_t>(p * each + i), "x/y"});
         });
     }
     for (auto& t : pushers) t.join();
@@ -163,10 +172,13 @@ TEST_CASE("02.1 many threads pushing and popping at once see every job exactly o
         lost += s == 0;
         doubled += s > 1;
     }
-    CHECK_MESSAGE(lost == 0, lost << " jobs were never popped: two threads changed the deque at the same time? "
-                                     "Hold the mutex in push() and pop()");
-    CHECK_MESSAGE(doubled == 0, doubled << " jobs were popped twice: the check that the queue is not empty and "
-                                           "the pop_front() must happen under one lock");
+    CHECK_MESSAGE(
+        lost == 0,
+        lost << " jobs were never popped: two threads changed the deque at the same time? "
+                "Hold the mutex in push() and pop()");
+    CHECK_MESSAGE(doubled == 0,
+                  doubled << " jobs were popped twice: the check that the queue is not empty and "
+                             "the pop_front() must happen under one lock");
 }
 
 constexpr const char* fetch_all_hangs =
@@ -198,26 +210,32 @@ TEST_CASE("02.2 fetch_all keeps exactly as many requests in flight as it has wor
         const auto results = chapter02::fetch_all(s.api, names, workers);
         CHECK(results.size() == names.size());
         const auto stats = s.server.stats();
-        CHECK_MESSAGE(stats.requests == 12, "the stand-in served " << stats.requests
-                                                                   << " requests for 12 repositories: each "
-                                                                      "repository exactly once");
+        CHECK_MESSAGE(stats.requests == 12, "the stand-in served "
+                                                << stats.requests
+                                                << " requests for 12 repositories: each "
+                                                   "repository exactly once");
         if (workers > 1) {
-            REQUIRE_MESSAGE(stats.max_in_flight > 1,
-                            "with " << workers << " workers the stand-in never had more than one request at once. "
-                                    "Either the threads run one after another (each joined right after it "
-                                    "starts: start them all, then join them all), or they share one client: "
-                                    "a cpp-httplib Client sends one request at a time, so each thread needs its own");
+            REQUIRE_MESSAGE(
+                stats.max_in_flight > 1,
+                "with "
+                    << workers
+                    << " workers the stand-in never had more than one request at once. "
+                       "Either the threads run one after another (each joined right after it "
+                       "starts: start them all, then join them all), or they share one client: "
+                       "a cpp-httplib Client sends one request at a time, so each thread needs its own");
         }
         CHECK_MESSAGE(stats.max_in_flight <= workers,
-                      "the stand-in had " << stats.max_in_flight << " requests at once with " << workers
-                                          << " workers: one thread per repository instead of `workers` threads?");
+                      "the stand-in had "
+                          << stats.max_in_flight << " requests at once with " << workers
+                          << " workers: one thread per repository instead of `workers` threads?");
         CHECK(stats.max_in_flight == workers);  // not one at a time, not all at once
     }
 }
 
 TEST_CASE("02.2 fetch_all reports a failure and keeps the other results") {
     StandIn s(quick({{"redis/redis", Fault::server_error}, {"fmtlib/fmt", Fault::reset}}));
-    const std::vector<std::string> names = {"nodejs/llhttp", "redis/redis", "fmtlib/fmt", "libuv/libuv"};
+    const std::vector<std::string> names = {"nodejs/llhttp", "redis/redis", "fmtlib/fmt",
+                                            "libuv/libuv"};
     const auto results = chapter02::fetch_all(s.api, names, 3, 5s);
     REQUIRE(results.size() == 4);
     CHECK(results[0].ok());

@@ -18,11 +18,11 @@
 #include "support/watchdog.hpp"
 
 using namespace std::chrono_literals;
-using workbook::testing::children_of_this_process;
 using workbook::testing::bench_names;
-using workbook::testing::StandInProcess;
+using workbook::testing::children_of_this_process;
 using workbook::testing::if_it_hangs;
 using workbook::testing::mentions;
+using workbook::testing::StandInProcess;
 
 namespace {
 
@@ -33,7 +33,6 @@ std::vector<pid_t> leftover_children(const StandInProcess& stand_in) {
     return children;
 }
 
-
 constexpr const char* a_pipe_left_open =
     "fetch_all never finished: a read from a pipe waits for end of file, which comes only when every copy of "
     "its write end is closed. The parent must close the ends it gave away (the results pipe's write end once "
@@ -43,8 +42,9 @@ constexpr const char* a_pipe_left_open =
 }  // namespace
 
 TEST_CASE("03.1 run_worker answers every job with one line naming itself") {
-    if_it_hangs("run_worker did not stop at the end of its input: read jobs until read() returns 0 (end of file)",
-                std::chrono::seconds(15));
+    if_it_hangs(
+        "run_worker did not stop at the end of its input: read jobs until read() returns 0 (end of file)",
+        std::chrono::seconds(15));
     StandInProcess stand_in({"--latency", "5"});
     int jobs[2], results[2];
     REQUIRE(::pipe(jobs) == 0);
@@ -74,8 +74,9 @@ TEST_CASE("03.1 run_worker answers every job with one line naming itself") {
 }
 
 TEST_CASE("03.1 run_worker turns a fetch that throws into a result") {
-    if_it_hangs("run_worker did not stop at the end of its input: read jobs until read() returns 0 (end of file)",
-                std::chrono::seconds(15));
+    if_it_hangs(
+        "run_worker did not stop at the end of its input: read jobs until read() returns 0 (end of file)",
+        std::chrono::seconds(15));
     StandInProcess stand_in({"--latency", "5"});
     int jobs[2], results[2];
     REQUIRE(::pipe(jobs) == 0);
@@ -120,24 +121,27 @@ TEST_CASE("03.2 fetch_all uses exactly `workers` processes other than this one")
     const auto results = chapter03::fetch_all(stand_in.api(), names, 3);
     std::set<int> pids;
     for (const auto& r : results) pids.insert(r.pid);
-    CHECK_MESSAGE(pids.count(::getpid()) == 0, "the parent fetched repositories itself: only the workers fetch");
+    CHECK_MESSAGE(pids.count(::getpid()) == 0,
+                  "the parent fetched repositories itself: only the workers fetch");
     CHECK(pids.count(0) == 0);
     CHECK_MESSAGE(pids.size() == 3, pids.size() << " different processes answered, with 3 workers");
     const auto stats = stand_in.stats();
     CHECK(stats.requests == 12);
     CHECK_MESSAGE(stats.max_in_flight == 3,
-                  "the stand-in had at most " << stats.max_in_flight
-                                              << " requests at once from 3 workers: fork every worker and hand out "
-                                                 "every job before waiting for any answer (or any worker)");
+                  "the stand-in had at most "
+                      << stats.max_in_flight
+                      << " requests at once from 3 workers: fork every worker and hand out "
+                         "every job before waiting for any answer (or any worker)");
 }
 
 TEST_CASE("03.2 fetch_all reaps every child") {
     if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
     StandInProcess stand_in({"--latency", "5"});
     chapter03::fetch_all(stand_in.api(), bench_names(6), 3);
-    CHECK_MESSAGE(leftover_children(stand_in).empty(),
-                  "a child is still there after fetch_all returned (a zombie, or a worker still running): "
-                  "waitpid() for every worker forked");
+    CHECK_MESSAGE(
+        leftover_children(stand_in).empty(),
+        "a child is still there after fetch_all returned (a zombie, or a worker still running): "
+        "waitpid() for every worker forked");
 }
 
 TEST_CASE("03.2 fetch_all reports a worker that dies and loses none of its repositories") {
@@ -145,11 +149,11 @@ TEST_CASE("03.2 fetch_all reports a worker that dies and loses none of its repos
     StandInProcess stand_in({"--latency", "5"});
     const auto names = bench_names(9);
     // The worker that gets repo-4 is killed on the spot, like a crash.
-    const chapter03::FetchOne dies_on_4 = [](httplib::Client& client, const workbook::ApiConfig& api,
-                                             std::string_view name) {
-        if (name == "workbook-bench/repo-4") std::raise(SIGKILL);
-        return chapter03::default_fetch()(client, api, name);
-    };
+    const chapter03::FetchOne dies_on_4 =
+        [](httplib::Client& client, const workbook::ApiConfig& api, std::string_view name) {
+            if (name == "workbook-bench/repo-4") std::raise(SIGKILL);
+            return chapter03::default_fetch()(client, api, name);
+        };
     const auto results = chapter03::fetch_all(stand_in.api(), names, 3, dies_on_4);
     REQUIRE(results.size() == names.size());
     int ok = 0;

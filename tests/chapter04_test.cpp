@@ -14,12 +14,12 @@
 
 using namespace std::chrono_literals;
 using chapter04::ThreadPool;
-using workbook::testing::check_all_ok_in_order;
 using workbook::Fault;
-using workbook::testing::quick;
-using workbook::testing::StandIn;
+using workbook::testing::check_all_ok_in_order;
 using workbook::testing::if_it_hangs;
 using workbook::testing::mentions;
+using workbook::testing::quick;
+using workbook::testing::StandIn;
 
 namespace {
 
@@ -54,10 +54,13 @@ TEST_CASE("04.1 a pool runs every posted job exactly once") {
         lost += r.load() == 0;
         twice += r.load() > 1;
     }
-    CHECK_MESSAGE(lost == 0, lost << " of 2000 jobs never ran: the destructor stopped the workers before the "
-                                     "queue was empty?");
-    CHECK_MESSAGE(twice == 0, twice << " of 2000 jobs ran more than once: take a job out of the queue under the "
-                                       "same lock that checks it is there");
+    CHECK_MESSAGE(lost == 0,
+                  lost << " of 2000 jobs never ran: the destructor stopped the workers before the "
+                          "queue was empty?");
+    CHECK_MESSAGE(
+        twice == 0,
+        twice << " of 2000 jobs ran more than once: take a job out of the queue under the "
+                 "same lock that checks it is there");
 }
 
 TEST_CASE("04.1 a pool never runs more jobs at once than it has threads") {
@@ -74,11 +77,13 @@ TEST_CASE("04.1 a pool never runs more jobs at once than it has threads") {
             });
         }
     }
-    CHECK_MESSAGE(c.most.load() <= 3, c.most.load() << " jobs ran at once on a pool of 3: a thread per job?");
-    CHECK_MESSAGE(c.most.load() >= 3, "at most " << c.most.load()
-                                                 << " job(s) ran at once on a pool of 3 threads with 12 waiting: do "
-                                                    "the workers hold the lock while they run a job? Release it "
-                                                    "before calling the job");
+    CHECK_MESSAGE(c.most.load() <= 3, c.most.load()
+                                          << " jobs ran at once on a pool of 3: a thread per job?");
+    CHECK_MESSAGE(c.most.load() >= 3,
+                  "at most " << c.most.load()
+                             << " job(s) ran at once on a pool of 3 threads with 12 waiting: do "
+                                "the workers hold the lock while they run a job? Release it "
+                                "before calling the job");
 }
 
 TEST_CASE("04.1 destroying a pool finishes the jobs already queued") {
@@ -93,15 +98,17 @@ TEST_CASE("04.1 destroying a pool finishes the jobs already queued") {
             });
         }
     }  // destroyed while most jobs are still waiting in the queue
-    CHECK_MESSAGE(done.load() == 10, "only " << done.load()
-                                              << " of 10 queued jobs ran before the pool was gone: its workers "
-                                                 "must empty the queue before they stop");
+    CHECK_MESSAGE(done.load() == 10,
+                  "only " << done.load()
+                          << " of 10 queued jobs ran before the pool was gone: its workers "
+                             "must empty the queue before they stop");
 }
 
 TEST_CASE("04.1 submit gives a future of the value or of the exception") {
-    if_it_hangs("a future never became ready: does submit() post the packaged_task itself, so that running "
-                "it sets the future's value or exception?",
-                std::chrono::seconds(15));
+    if_it_hangs(
+        "a future never became ready: does submit() post the packaged_task itself, so that running "
+        "it sets the future's value or exception?",
+        std::chrono::seconds(15));
     ThreadPool pool(2);
     auto answer = pool.submit([] { return 42; });
     auto failure = pool.submit([]() -> int { throw std::runtime_error("on purpose"); });
@@ -116,25 +123,31 @@ TEST_CASE("04.2 map_in_order returns results in input order whatever order they 
     auto options = quick();
     const auto& names = workbook::repositories();
     std::vector<int> latency(names.size());
-    for (std::size_t i = 0; i < names.size(); ++i) latency[i] = static_cast<int>(10 * (names.size() - i));
+    for (std::size_t i = 0; i < names.size(); ++i)
+        latency[i] = static_cast<int>(10 * (names.size() - i));
     std::shuffle(latency.begin() + 10, latency.end(), std::mt19937(2017));  // and some shuffled
-    for (std::size_t i = 0; i < names.size(); ++i) options.latency_for[names[i]] = std::chrono::milliseconds(latency[i]);
+    for (std::size_t i = 0; i < names.size(); ++i)
+        options.latency_for[names[i]] = std::chrono::milliseconds(latency[i]);
     StandIn s(options);
     ThreadPool pool(20);
-    const auto results = chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(s.api));
+    const auto results =
+        chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(s.api));
     check_all_ok_in_order(results, names);
     // The stand-in saw them finish out of order: the order above is map_in_order's doing.
     const auto log = s.server.stats().log;
     REQUIRE(log.size() == names.size());
-    const auto finished_first = std::min_element(log.begin(), log.end(), [](auto& a, auto& b) { return a.end_us < b.end_us; });
+    const auto finished_first = std::min_element(
+        log.begin(), log.end(), [](auto& a, auto& b) { return a.end_us < b.end_us; });
     CHECK(finished_first->path != "/repos/" + names.front());
 }
 
 TEST_CASE("04.2 map_in_order reports a failed repository by name and keeps the others") {
     StandIn s(quick({{"twisted/twisted", Fault::not_found}, {"gevent/gevent", Fault::malformed}}));
     ThreadPool pool(3);
-    const std::vector<std::string> names = {"python/cpython", "twisted/twisted", "gevent/gevent", "tornadoweb/tornado"};
-    const auto results = chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(s.api, 5s));
+    const std::vector<std::string> names = {"python/cpython", "twisted/twisted", "gevent/gevent",
+                                            "tornadoweb/tornado"};
+    const auto results =
+        chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(s.api, 5s));
     REQUIRE(results.size() == 4);
     CHECK(results[0].ok());
     CHECK(mentions(results[1].error, "twisted/twisted"));
@@ -149,13 +162,15 @@ TEST_CASE("04.2 map_in_order keeps as many requests in flight as the pool has th
     StandIn s(quick({}, 100ms));
     const auto names = workbook::testing::bench_names(12);
     ThreadPool pool(4);
-    const auto results = chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(s.api));
+    const auto results =
+        chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(s.api));
     CHECK(results.size() == 12);
     const auto stats = s.server.stats();
     CHECK(stats.requests == 12);
     CHECK_MESSAGE(stats.max_in_flight == 4,
-                  "the stand-in had at most " << stats.max_in_flight
-                                              << " requests at once from a pool of 4 threads: submit every name "
-                                                 "first and only then get() the futures; a get() right after each "
-                                                 "submit waits for that request before the next one starts");
+                  "the stand-in had at most "
+                      << stats.max_in_flight
+                      << " requests at once from a pool of 4 threads: submit every name "
+                         "first and only then get() the futures; a get() right after each "
+                         "submit waits for that request before the next one starts");
 }

@@ -38,11 +38,13 @@ TEST_CASE("05.1 greet_after returns the greeting") {
 TEST_CASE("05.1 greet_after waits at least its delay") {
     const auto start = std::chrono::steady_clock::now();
     run_loop(chapter05::greet_after("Bruno", 100ms));
-    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
     // A lower bound: never flaky.
-    CHECK_MESSAGE(waited >= 100ms, "greet_after returned after " << waited.count()
-                                                                  << " ms, before its 100 ms delay: is the delay "
-                                                                     "given to the timer, and its wait awaited?");
+    CHECK_MESSAGE(waited >= 100ms, "greet_after returned after "
+                                       << waited.count()
+                                       << " ms, before its 100 ms delay: is the delay "
+                                          "given to the timer, and its wait awaited?");
 }
 
 TEST_CASE("05.1 greet_after lets other coroutines run while it waits") {
@@ -59,10 +61,12 @@ TEST_CASE("05.1 greet_after lets other coroutines run while it waits") {
                        });
     }
     loop.run_for(3s);
-    REQUIRE_MESSAGE(finished.size() == 2, "only " << finished.size() << " of the 2 greetings finished within 3 s");
-    CHECK_MESSAGE(finished[0] == "Hello World, fast!",
-                  "the slow greeting (started first) finished first: greet_after blocked the loop's thread "
-                  "(std::this_thread::sleep_for?) instead of co_await-ing an asio::steady_timer");
+    REQUIRE_MESSAGE(finished.size() == 2,
+                    "only " << finished.size() << " of the 2 greetings finished within 3 s");
+    CHECK_MESSAGE(
+        finished[0] == "Hello World, fast!",
+        "the slow greeting (started first) finished first: greet_after blocked the loop's thread "
+        "(std::this_thread::sleep_for?) instead of co_await-ing an asio::steady_timer");
     CHECK(finished[1] == "Hello World, slow!");
 }
 
@@ -101,10 +105,11 @@ TEST_CASE("05.2 run_until_complete returns when main is done and leaves its othe
         co_return "started";
     };
     CHECK(chapter05::run_until_complete(starts_more()) == "started");
-    CHECK_MESSAGE(!side_task_done,
-                  "run_until_complete waited for a task that main started but never awaited: asyncio's "
-                  "returns as soon as main is done. Stop the loop in main's completion handler (loop.stop()); "
-                  "a bare loop.run() runs until no work at all is left");
+    CHECK_MESSAGE(
+        !side_task_done,
+        "run_until_complete waited for a task that main started but never awaited: asyncio's "
+        "returns as soon as main is done. Stop the loop in main's completion handler (loop.stop()); "
+        "a bare loop.run() runs until no work at all is left");
 }
 
 TEST_CASE("05.2 run_until_complete throws the coroutine's exception") {
@@ -112,7 +117,8 @@ TEST_CASE("05.2 run_until_complete throws the coroutine's exception") {
         throw std::runtime_error("on purpose");
         co_return "";
     };
-    CHECK_THROWS_WITH_AS_MESSAGE(chapter05::run_until_complete(fails()), "on purpose", std::runtime_error,
-                                 "keep the exception_ptr the completion handler receives, and rethrow it "
-                                 "(std::rethrow_exception) after the loop has run");
+    CHECK_THROWS_WITH_AS_MESSAGE(
+        chapter05::run_until_complete(fails()), "on purpose", std::runtime_error,
+        "keep the exception_ptr the completion handler receives, and rethrow it "
+        "(std::rethrow_exception) after the loop has run");
 }

@@ -20,15 +20,15 @@
 #include "workbook/task_group.hpp"
 
 using namespace std::chrono_literals;
+using workbook::Fault;
+using workbook::testing::bench_names;
 using workbook::testing::check_all_ok_in_order;
 using workbook::testing::count_ok;
-using workbook::Fault;
-using workbook::testing::quick;
-using workbook::testing::run_loop;
-using workbook::testing::bench_names;
-using workbook::testing::StandIn;
 using workbook::testing::if_it_hangs;
 using workbook::testing::mentions;
+using workbook::testing::quick;
+using workbook::testing::run_loop;
+using workbook::testing::StandIn;
 
 namespace {
 const std::string blocking_in_a_coroutine =
@@ -80,11 +80,12 @@ TEST_CASE("07.2 fetch_all has every request in flight at once") {
     const auto stats = s.server.stats();
     CHECK(stats.requests == 60);
     CHECK_MESSAGE(stats.max_in_flight == 60,
-                  "the stand-in had at most " << stats.max_in_flight
-                                              << " of the 60 requests at once: each fetch was awaited before the "
-                                                 "next one started (make all the tasks first, then start them all "
-                                                 "at once with workbook::task_group, and only then wait), or "
-                                              << blocking_in_a_coroutine);
+                  "the stand-in had at most "
+                      << stats.max_in_flight
+                      << " of the 60 requests at once: each fetch was awaited before the "
+                         "next one started (make all the tasks first, then start them all "
+                         "at once with workbook::task_group, and only then wait), or "
+                      << blocking_in_a_coroutine);
 }
 
 TEST_CASE("07.2 fetch_all leaves the loop free while it waits") {
@@ -99,45 +100,49 @@ TEST_CASE("07.2 fetch_all leaves the loop free while it waits") {
     int ticks_while_fetching = 0;
     auto longest_gap = std::chrono::steady_clock::duration::zero();
     bool fetching = true;
-    run_loop([&]() -> asio::awaitable<int> {
-        std::vector<std::function<asio::awaitable<int>()>> both{
-            [&]() -> asio::awaitable<int> {
-                // Let the ticker start first, so that it is waiting for its
-                // turn when fetch_all begins.
-                asio::steady_timer head_start(co_await asio::this_coro::executor, 30ms);
-                co_await head_start.async_wait(asio::use_awaitable);
-                co_await chapter07::fetch_all(s.api, bench_names(20));
-                fetching = false;
-                co_return 0;
-            },
-            [&]() -> asio::awaitable<int> {
-                asio::steady_timer tick(co_await asio::this_coro::executor);
-                auto last = std::chrono::steady_clock::now();
-                while (fetching) {
-                    tick.expires_after(10ms);
-                    co_await tick.async_wait(asio::use_awaitable);
-                    const auto now = std::chrono::steady_clock::now();
-                    if (fetching) {
-                        ++ticks_while_fetching;
-                        longest_gap = std::max(longest_gap, now - last);
+    run_loop(
+        [&]() -> asio::awaitable<int> {
+            std::vector<std::function<asio::awaitable<int>()>> both{
+                [&]() -> asio::awaitable<int> {
+                    // Let the ticker start first, so that it is waiting for its
+                    // turn when fetch_all begins.
+                    asio::steady_timer head_start(co_await asio::this_coro::executor, 30ms);
+                    co_await head_start.async_wait(asio::use_awaitable);
+                    co_await chapter07::fetch_all(s.api, bench_names(20));
+                    fetching = false;
+                    co_return 0;
+                },
+                [&]() -> asio::awaitable<int> {
+                    asio::steady_timer tick(co_await asio::this_coro::executor);
+                    auto last = std::chrono::steady_clock::now();
+                    while (fetching) {
+                        tick.expires_after(10ms);
+                        co_await tick.async_wait(asio::use_awaitable);
+                        const auto now = std::chrono::steady_clock::now();
+                        if (fetching) {
+                            ++ticks_while_fetching;
+                            longest_gap = std::max(longest_gap, now - last);
+                        }
+                        last = now;
                     }
-                    last = now;
-                }
-                co_return 0;
-            }};
-        co_await workbook::task_group(std::move(both));
-        co_return 0;
-    }(), 10s);
+                    co_return 0;
+                }};
+            co_await workbook::task_group(std::move(both));
+            co_return 0;
+        }(),
+        10s);
     const auto gap_ms = std::chrono::duration_cast<std::chrono::milliseconds>(longest_gap).count();
-    CHECK_MESSAGE(ticks_while_fetching >= 5, "the loop ran another coroutine only " << ticks_while_fetching
-                                                                                    << " times in 300 ms of waiting: "
-                                                                                    << blocking_in_a_coroutine);
-    CHECK_MESSAGE(gap_ms < 250, "another coroutine on the loop had to wait " << gap_ms << " ms for its turn: "
-                                                                             << blocking_in_a_coroutine);
+    CHECK_MESSAGE(ticks_while_fetching >= 5,
+                  "the loop ran another coroutine only "
+                      << ticks_while_fetching
+                      << " times in 300 ms of waiting: " << blocking_in_a_coroutine);
+    CHECK_MESSAGE(gap_ms < 250, "another coroutine on the loop had to wait "
+                                    << gap_ms << " ms for its turn: " << blocking_in_a_coroutine);
 }
 
 TEST_CASE("07.2 fetch_all reports failures and keeps every other result") {
-    StandIn s(quick({{"bad/one", Fault::not_found}, {"workbook-bench/repo-3", Fault::hang},
+    StandIn s(quick({{"bad/one", Fault::not_found},
+                     {"workbook-bench/repo-3", Fault::hang},
                      {"workbook-bench/repo-5", Fault::truncated}}));
     auto names = bench_names(8);
     names.insert(names.begin() + 2, "bad/one");

@@ -29,20 +29,20 @@
 #include "support/stand_in.hpp"
 #include "support/stand_in_process.hpp"
 #include "support/watchdog.hpp"
-#include "workbook/task_group.hpp"
 #include "workbook/http_client.hpp"
+#include "workbook/task_group.hpp"
 
 using namespace std::chrono_literals;
 using chapter08::AsyncSemaphore;
-using workbook::testing::check_all_ok_in_order;
-using workbook::testing::count_ok;
 using workbook::Fault;
 using workbook::testing::bench_names;
+using workbook::testing::check_all_ok_in_order;
+using workbook::testing::count_ok;
+using workbook::testing::if_it_hangs;
+using workbook::testing::mentions;
 using workbook::testing::quick;
 using workbook::testing::run_loop;
 using workbook::testing::StandIn;
-using workbook::testing::if_it_hangs;
-using workbook::testing::mentions;
 
 namespace {
 
@@ -98,12 +98,14 @@ TEST_CASE("08.1 acquire takes a free slot at once and a Slot gives it back when 
     CHECK(semaphore.available() == 2);  // b too, at the end of the coroutine
 }
 
-TEST_CASE("08.1 a waiter is suspended (not the thread) until a slot comes back - first come first served") {
+TEST_CASE(
+    "08.1 a waiter is suspended (not the thread) until a slot comes back - first come first served") {
     if_it_hangs(blocks_the_thread, std::chrono::seconds(10));
     AsyncSemaphore semaphore(1);
     std::vector<std::string> log;
-    std::vector<Task> tasks{holder(semaphore, log, "first", 100ms), holder(semaphore, log, "second", 10ms),
-                            holder(semaphore, log, "third", 10ms), holder(semaphore, log, "fourth", 10ms)};
+    std::vector<Task> tasks{
+        holder(semaphore, log, "first", 100ms), holder(semaphore, log, "second", 10ms),
+        holder(semaphore, log, "third", 10ms), holder(semaphore, log, "fourth", 10ms)};
     // While the others wait, the loop's thread must go on running this one.
     tasks.push_back([&]() -> asio::awaitable<int> {
         co_await sleep_for(30ms);
@@ -112,10 +114,10 @@ TEST_CASE("08.1 a waiter is suspended (not the thread) until a slot comes back -
     });
     run_loop(workbook::task_group(std::move(tasks)), 5s,
              "a waiter was never woken: release() must wake the first waiter (cancel its timer)");
-    const std::vector<std::string> expected{"first got",          "ticker runs while 3 wait",
-                                            "first gives back",   "second got",
-                                            "second gives back",  "third got",
-                                            "third gives back",   "fourth got",
+    const std::vector<std::string> expected{"first got",         "ticker runs while 3 wait",
+                                            "first gives back",  "second got",
+                                            "second gives back", "third got",
+                                            "third gives back",  "fourth got",
                                             "fourth gives back"};
     CHECK(log == expected);
     CHECK(semaphore.available() == 1);
@@ -128,37 +130,44 @@ TEST_CASE("08.1 a slot given back goes to the first waiter - a newcomer cannot o
     if_it_hangs(blocks_the_thread, std::chrono::seconds(10));
     AsyncSemaphore semaphore(1);
     std::vector<std::string> log;
-    run_loop([&]() -> asio::awaitable<int> {
-        auto executor = co_await asio::this_coro::executor;
-        auto held = co_await semaphore.acquire();
-        asio::co_spawn(executor, holder(semaphore, log, "B", 20ms), asio::detached);
-        co_await sleep_for(20ms);  // B is in line now
-        held = AsyncSemaphore::Slot{};  // given back while B waits...
-        auto again = co_await semaphore.acquire();  // ...and asked for again at once
-        log.push_back("newcomer got");
-        co_return 0;
-    }(), 5s, "the newcomer never got the slot back from B");
+    run_loop(
+        [&]() -> asio::awaitable<int> {
+            auto executor = co_await asio::this_coro::executor;
+            auto held = co_await semaphore.acquire();
+            asio::co_spawn(executor, holder(semaphore, log, "B", 20ms), asio::detached);
+            co_await sleep_for(20ms);                   // B is in line now
+            held = AsyncSemaphore::Slot{};              // given back while B waits...
+            auto again = co_await semaphore.acquire();  // ...and asked for again at once
+            log.push_back("newcomer got");
+            co_return 0;
+        }(),
+        5s, "the newcomer never got the slot back from B");
     const std::vector<std::string> expected{"B got", "B gives back", "newcomer got"};
-    CHECK_MESSAGE(log == expected,
-                  "a newcomer took the slot that release() gave back while B was already waiting: hand the slot "
-                  "straight to the first waiter (mark it granted and wake it) instead of raising available_, "
-                  "which anyone asking before B runs again can take");
+    CHECK_MESSAGE(
+        log == expected,
+        "a newcomer took the slot that release() gave back while B was already waiting: hand the slot "
+        "straight to the first waiter (mark it granted and wake it) instead of raising available_, "
+        "which anyone asking before B runs again can take");
 }
 
 TEST_CASE("08.2 fetch_one holds a slot for its request and gives it back whatever the answer") {
     StandIn s(quick({{"bad/one", Fault::not_found}}));
     AsyncSemaphore semaphore(1);
-    const auto results = run_loop([&]() -> asio::awaitable<std::vector<workbook::FetchResult>> {
-        workbook::http::Client client(co_await asio::this_coro::executor, s.api);
-        std::vector<workbook::FetchResult> out;
-        out.push_back(co_await chapter08::fetch_one(semaphore, client, s.api, "aio-libs/aiohttp", 5s));
-        out.push_back(co_await chapter08::fetch_one(semaphore, client, s.api, "bad/one", 5s));
-        out.push_back(co_await chapter08::fetch_one(semaphore, client, s.api, "python/cpython", 5s));
-        co_return out;
-    }(), 5s,
-                                 "a fetch_one never got its slot: the slot of the request that failed (404) "
-                                 "was not given back. Hold it in a Slot, which gives it back however the "
-                                 "block ends, exception or not");
+    const auto results = run_loop(
+        [&]() -> asio::awaitable<std::vector<workbook::FetchResult>> {
+            workbook::http::Client client(co_await asio::this_coro::executor, s.api);
+            std::vector<workbook::FetchResult> out;
+            out.push_back(
+                co_await chapter08::fetch_one(semaphore, client, s.api, "aio-libs/aiohttp", 5s));
+            out.push_back(co_await chapter08::fetch_one(semaphore, client, s.api, "bad/one", 5s));
+            out.push_back(
+                co_await chapter08::fetch_one(semaphore, client, s.api, "python/cpython", 5s));
+            co_return out;
+        }(),
+        5s,
+        "a fetch_one never got its slot: the slot of the request that failed (404) "
+        "was not given back. Hold it in a Slot, which gives it back however the "
+        "block ends, exception or not");
     REQUIRE(results.size() == 3);
     REQUIRE(results[0].ok());
     CHECK(results[0].info->stargazers_count == 15300);
@@ -166,25 +175,32 @@ TEST_CASE("08.2 fetch_one holds a slot for its request and gives it back whateve
     CHECK(mentions(results[1].error, "bad/one"));
     CHECK(mentions(results[1].error, "404"));
     CHECK(results[2].ok());  // the slot came back after the 404
-    CHECK_MESSAGE(semaphore.available() == 1, "a slot was not given back: keep it in a Slot for the whole "
-                                              "fetch, which gives it back however the block ends");
+    CHECK_MESSAGE(semaphore.available() == 1,
+                  "a slot was not given back: keep it in a Slot for the whole "
+                  "fetch, which gives it back however the block ends");
 }
 
 TEST_CASE("08.2 a hung request ends at its timeout with an error that names it") {
     StandIn s(quick({{"workbook-bench/repo-1", Fault::hang}}));
     AsyncSemaphore semaphore(2);
-    const auto result = run_loop([&]() -> asio::awaitable<workbook::FetchResult> {
-        workbook::http::Client client(co_await asio::this_coro::executor, s.api);  // its own timeouts: 10 s
-        co_return co_await chapter08::fetch_one(semaphore, client, s.api, "workbook-bench/repo-1", 300ms);
-    }(), 5s, "fetch_one did not give up on a request that is never answered: run the fetch under "
-             "workbook::with_timeout(..., timeout), with the `timeout` it was given");
+    const auto result = run_loop(
+        [&]() -> asio::awaitable<workbook::FetchResult> {
+            workbook::http::Client client(co_await asio::this_coro::executor,
+                                          s.api);  // its own timeouts: 10 s
+            co_return co_await chapter08::fetch_one(semaphore, client, s.api,
+                                                    "workbook-bench/repo-1", 300ms);
+        }(),
+        5s,
+        "fetch_one did not give up on a request that is never answered: run the fetch under "
+        "workbook::with_timeout(..., timeout), with the `timeout` it was given");
     CHECK_FALSE(result.ok());
     CHECK(mentions(result.error, "workbook-bench/repo-1"));
     CHECK(mentions(result.error, "300 ms"));
     CHECK(semaphore.available() == 2);
 }
 
-TEST_CASE("08.2 the timeout counts from when the request has its slot - not from when its task started") {
+TEST_CASE(
+    "08.2 the timeout counts from when the request has its slot - not from when its task started") {
     // One slot, eight requests of 100 ms each, a timeout of 500 ms: the last
     // starts 700 ms after its task did, yet its own request takes 100 ms.
     StandIn s(quick({}, 100ms));
@@ -193,30 +209,38 @@ TEST_CASE("08.2 the timeout counts from when the request has its slot - not from
         workbook::http::Client client(co_await asio::this_coro::executor, s.api);
         std::vector<std::function<asio::awaitable<workbook::FetchResult>()>> tasks;
         for (const auto& name : bench_names(8)) {
-            tasks.push_back([&, name] { return chapter08::fetch_one(semaphore, client, s.api, name, 500ms); });
+            tasks.push_back(
+                [&, name] { return chapter08::fetch_one(semaphore, client, s.api, name, 500ms); });
         }
         co_return co_await workbook::task_group(std::move(tasks));
     }());
     const int ok = count_ok(results);
-    CHECK_MESSAGE(ok == 8, (8 - ok) << " of 8 requests timed out although each takes 100 ms of its 500 ms: the timeout "
-                                     "counted the time spent waiting for the slot. Take the slot first, then start "
-                                     "with_timeout");
+    CHECK_MESSAGE(
+        ok == 8,
+        (8 -
+         ok) << " of 8 requests timed out although each takes 100 ms of its 500 ms: the timeout "
+                "counted the time spent waiting for the slot. Take the slot first, then start "
+                "with_timeout");
     CHECK(s.server.stats().max_in_flight == 1);
 }
 
-TEST_CASE("08.2 fetch_all has exactly limit requests in flight at its peak and returns all in order") {
+TEST_CASE(
+    "08.2 fetch_all has exactly limit requests in flight at its peak and returns all in order") {
     StandIn s(quick({}, 100ms));
     const auto names = bench_names(30);
     const auto results = run_loop(chapter08::fetch_all(s.api, names, 7));
     check_all_ok_in_order(results, names);
     const auto stats = s.server.stats();
     CHECK(stats.requests == 30);
-    CHECK_MESSAGE(stats.max_in_flight <= 7, stats.max_in_flight << " requests were in flight at once with a limit "
-                                                                   "of 7: does every task take a slot of one shared "
-                                                                   "AsyncSemaphore(limit) before its request?");
-    CHECK_MESSAGE(stats.max_in_flight >= 7, "at most " << stats.max_in_flight << " requests at once with a limit of "
-                                                          "7: start every task at once (task_group), and let the "
-                                                          "semaphore alone hold them back");
+    CHECK_MESSAGE(stats.max_in_flight <= 7,
+                  stats.max_in_flight << " requests were in flight at once with a limit "
+                                         "of 7: does every task take a slot of one shared "
+                                         "AsyncSemaphore(limit) before its request?");
+    CHECK_MESSAGE(stats.max_in_flight >= 7,
+                  "at most " << stats.max_in_flight
+                             << " requests at once with a limit of "
+                                "7: start every task at once (task_group), and let the "
+                                "semaphore alone hold them back");
 }
 
 TEST_CASE("08.2 fetch_all with limit 1 fetches one at a time") {
@@ -227,8 +251,10 @@ TEST_CASE("08.2 fetch_all with limit 1 fetches one at a time") {
 }
 
 TEST_CASE("08.2 fetch_all reports each failure and keeps every other result") {
-    StandIn s(quick({{"bad/one", Fault::not_found}, {"workbook-bench/repo-3", Fault::hang},
-                     {"workbook-bench/repo-5", Fault::truncated}, {"workbook-bench/repo-6", Fault::malformed}}));
+    StandIn s(quick({{"bad/one", Fault::not_found},
+                     {"workbook-bench/repo-3", Fault::hang},
+                     {"workbook-bench/repo-5", Fault::truncated},
+                     {"workbook-bench/repo-6", Fault::malformed}}));
     auto names = bench_names(10);
     names.insert(names.begin() + 2, "bad/one");
     const auto results = run_loop(chapter08::fetch_all(s.api, names, 3, 400ms), 10s);
@@ -256,26 +282,29 @@ TEST_CASE("08.3 a cancelled waiter leaves the line and takes no slot (operation_
         asio::cancellation_signal cancel;
         bool waiter_done = false;
         asio::co_spawn(executor, semaphore.acquire(),
-                       asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, AsyncSemaphore::Slot) {
-                           waiter_done = true;
-                           if (!e) {
-                               waiter_got_slot = true;
-                               return;
-                           }
-                           try {
-                               std::rethrow_exception(e);
-                           } catch (const asio::system_error& error) {
-                               waiter_error = error.code();
-                           }
-                       }));
+                       asio::bind_cancellation_slot(
+                           cancel.slot(), [&](std::exception_ptr e, AsyncSemaphore::Slot) {
+                               waiter_done = true;
+                               if (!e) {
+                                   waiter_got_slot = true;
+                                   return;
+                               }
+                               try {
+                                   std::rethrow_exception(e);
+                               } catch (const asio::system_error& error) {
+                                   waiter_error = error.code();
+                               }
+                           }));
         co_await sleep_for(20ms);
         CHECK(semaphore.waiting() == 1);
         cancel.emit(asio::cancellation_type::terminal);
         co_await sleep_for(20ms);
-        CHECK_MESSAGE(waiter_done, "the cancelled waiter did not end: a cancellation ends its timer's wait too; "
-                                   "then acquire must see that it was not granted");
-        CHECK_MESSAGE(semaphore.waiting() == 0, "the cancelled waiter is still in the line: leave_line(me) must take "
-                                                "it out of waiters_");
+        CHECK_MESSAGE(waiter_done,
+                      "the cancelled waiter did not end: a cancellation ends its timer's wait too; "
+                      "then acquire must see that it was not granted");
+        CHECK_MESSAGE(semaphore.waiting() == 0,
+                      "the cancelled waiter is still in the line: leave_line(me) must take "
+                      "it out of waiters_");
         held = AsyncSemaphore::Slot{};  // nobody waits now: the slot goes back to the semaphore
         CHECK(semaphore.available() == 1);
         co_return 0;
@@ -284,43 +313,50 @@ TEST_CASE("08.3 a cancelled waiter leaves the line and takes no slot (operation_
     CHECK(waiter_error == asio::error::operation_aborted);
 }
 
-TEST_CASE("08.3 cancelling fetch_all ends every task at once - keeps what had finished - leaves no socket open") {
+TEST_CASE(
+    "08.3 cancelling fetch_all ends every task at once - keeps what had finished - leaves no socket open") {
     // The stand-in in a process of its own, so that every socket this
     // process holds is the client's. Limit 4: the four quick ones finish,
     // then four hung requests hold every slot, and the rest wait in line.
-    workbook::testing::StandInProcess stand_in({"--latency", "10", "--fault", "workbook-bench/repo-2=hang", "--fault",
-                                                "workbook-bench/repo-3=hang", "--fault", "workbook-bench/repo-6=hang",
-                                                "--fault", "workbook-bench/repo-7=hang"});
+    workbook::testing::StandInProcess stand_in(
+        {"--latency", "10", "--fault", "workbook-bench/repo-2=hang", "--fault",
+         "workbook-bench/repo-3=hang", "--fault", "workbook-bench/repo-6=hang", "--fault",
+         "workbook-bench/repo-7=hang"});
     const auto names = bench_names(12);
-    const std::vector<bool> quick_one{true, true, false, false, true, true, false, false, false, false, false, false};
+    const std::vector<bool> quick_one{true,  true,  false, false, true,  true,
+                                      false, false, false, false, false, false};
     const int sockets_before = open_sockets();
-    const auto results = run_loop([&]() -> asio::awaitable<std::vector<workbook::FetchResult>> {
-        auto executor = co_await asio::this_coro::executor;
-        asio::cancellation_signal cancel;
-        // "Ctrl-C" once the stand-in has answered the four quick ones and
-        // holds the four hung ones: asked of the stand-in every 20 ms rather
-        // than guessed with a fixed delay, which a slow machine (or a
-        // sanitizer) could outrun. (A short blocking call to the stand-in's
-        // own process: a test's shortcut, never a pattern for the loop.)
-        asio::co_spawn(
-            executor,
-            [&]() -> asio::awaitable<void> {
-                asio::steady_timer poll(co_await asio::this_coro::executor);
-                for (int i = 0; i < 400; ++i) {
-                    const auto stats = stand_in.stats();
-                    const auto answered = std::count_if(stats.log.begin(), stats.log.end(),
-                                                        [](const workbook::StatsEntry& e) { return e.status == 200; });
-                    if (answered >= 4 && stats.in_flight >= 4) break;
-                    poll.expires_after(20ms);
-                    co_await poll.async_wait(asio::use_awaitable);
-                }
-                cancel.emit(asio::cancellation_type::terminal);
-            },
-            asio::detached);
-        // A 30 s timeout: only the cancellation can end the hung requests in time.
-        co_return co_await asio::co_spawn(executor, chapter08::fetch_all(stand_in.api(), names, 4, 30s),
-                                          asio::bind_cancellation_slot(cancel.slot(), asio::use_awaitable));
-    }(), 10s);
+    const auto results = run_loop(
+        [&]() -> asio::awaitable<std::vector<workbook::FetchResult>> {
+            auto executor = co_await asio::this_coro::executor;
+            asio::cancellation_signal cancel;
+            // "Ctrl-C" once the stand-in has answered the four quick ones and
+            // holds the four hung ones: asked of the stand-in every 20 ms rather
+            // than guessed with a fixed delay, which a slow machine (or a
+            // sanitizer) could outrun. (A short blocking call to the stand-in's
+            // own process: a test's shortcut, never a pattern for the loop.)
+            asio::co_spawn(
+                executor,
+                [&]() -> asio::awaitable<void> {
+                    asio::steady_timer poll(co_await asio::this_coro::executor);
+                    for (int i = 0; i < 400; ++i) {
+                        const auto stats = stand_in.stats();
+                        const auto answered = std::count_if(
+                            stats.log.begin(), stats.log.end(),
+                            [](const workbook::StatsEntry& e) { return e.status == 200; });
+                        if (answered >= 4 && stats.in_flight >= 4) break;
+                        poll.expires_after(20ms);
+                        co_await poll.async_wait(asio::use_awaitable);
+                    }
+                    cancel.emit(asio::cancellation_type::terminal);
+                },
+                asio::detached);
+            // A 30 s timeout: only the cancellation can end the hung requests in time.
+            co_return co_await asio::co_spawn(
+                executor, chapter08::fetch_all(stand_in.api(), names, 4, 30s),
+                asio::bind_cancellation_slot(cancel.slot(), asio::use_awaitable));
+        }(),
+        10s);
     REQUIRE(results.size() == names.size());
     for (std::size_t i = 0; i < names.size(); ++i) {
         CAPTURE(names[i]);

@@ -35,10 +35,12 @@ namespace {
 // is a local of the coroutine, so its idle connections close when it ends.
 template <class T, class Body>
 T run_client(const workbook::ApiConfig& api, Body body, ClientOptions options = {}) {
-    return workbook::testing::run_loop([&]() -> asio::awaitable<T> {
-        Client client(co_await asio::this_coro::executor, api, options);
-        co_return co_await body(client);
-    }(), 10s);
+    return workbook::testing::run_loop(
+        [&]() -> asio::awaitable<T> {
+            Client client(co_await asio::this_coro::executor, api, options);
+            co_return co_await body(client);
+        }(),
+        10s);
 }
 
 }  // namespace
@@ -66,10 +68,11 @@ TEST_CASE("the async client refuses a certificate it cannot verify") {
     StandIn s(quick(), /*tls=*/true);
     auto api = s.api;
     api.ca_file.clear();  // the system's CAs do not know the workbook's CA
-    CHECK_THROWS_WITH_AS(run_client<workbook::RepoInfo>(api, [&](Client& c) {
-                             return workbook::http::fetch_repo_async(c, api, "nlohmann/json");
-                         }),
-                         doctest::Contains("certificate"), workbook::FetchError);
+    CHECK_THROWS_WITH_AS(
+        run_client<workbook::RepoInfo>(
+            api,
+            [&](Client& c) { return workbook::http::fetch_repo_async(c, api, "nlohmann/json"); }),
+        doctest::Contains("certificate"), workbook::FetchError);
     CHECK(s.server.stats().requests == 0);
 }
 
@@ -77,7 +80,8 @@ TEST_CASE("the async client reuses one keep-alive connection for requests in tur
     StandIn s;
     std::size_t opened = 0;
     run_client<int>(s.api, [&](Client& c) -> asio::awaitable<int> {
-        for (int i = 0; i < 5; ++i) co_await workbook::http::fetch_repo_async(c, s.api, "fmtlib/fmt");
+        for (int i = 0; i < 5; ++i)
+            co_await workbook::http::fetch_repo_async(c, s.api, "fmtlib/fmt");
         opened = c.connections_opened();
         co_return 0;
     });
@@ -90,14 +94,16 @@ TEST_CASE("the async client retries once when the server has closed an idle conn
     options.idle_timeout = 100ms;  // the stand-in closes idle keep-alive connections quickly
     StandIn s(options);
     std::size_t opened = 0;
-    const auto info = run_client<workbook::RepoInfo>(s.api, [&](Client& c) -> asio::awaitable<workbook::RepoInfo> {
-        co_await workbook::http::fetch_repo_async(c, s.api, "fmtlib/fmt");
-        asio::steady_timer pause(co_await asio::this_coro::executor, 400ms);
-        co_await pause.async_wait(asio::use_awaitable);  // meanwhile the server closes the idle connection
-        auto second = co_await workbook::http::fetch_repo_async(c, s.api, "redis/redis");
-        opened = c.connections_opened();
-        co_return second;
-    });
+    const auto info = run_client<workbook::RepoInfo>(
+        s.api, [&](Client& c) -> asio::awaitable<workbook::RepoInfo> {
+            co_await workbook::http::fetch_repo_async(c, s.api, "fmtlib/fmt");
+            asio::steady_timer pause(co_await asio::this_coro::executor, 400ms);
+            co_await pause.async_wait(
+                asio::use_awaitable);  // meanwhile the server closes the idle connection
+            auto second = co_await workbook::http::fetch_repo_async(c, s.api, "redis/redis");
+            opened = c.connections_opened();
+            co_return second;
+        });
     CHECK(info.full_name == "redis/redis");
     CHECK(opened == 2);  // the stale connection was found out and replaced
     CHECK(s.server.stats().requests == 2);
@@ -105,27 +111,36 @@ TEST_CASE("the async client retries once when the server has closed an idle conn
 
 TEST_CASE("the async client opens a new connection whenever none is idle") {
     ClientOptions options;
-    SUBCASE("connects all at once") { options.max_connecting = 0; }
+    SUBCASE("connects all at once") {
+        options.max_connecting = 0;
+    }
     // Opening connections in turns of three holds back no request for long:
     // a connect on loopback takes far less than the 200 ms each request waits.
-    SUBCASE("connects in turns of three") { options.max_connecting = 3; }
+    SUBCASE("connects in turns of three") {
+        options.max_connecting = 3;
+    }
     StandIn s(quick({}, 200ms));
     std::size_t opened = 0;
-    run_client<int>(s.api, [&](Client& c) -> asio::awaitable<int> {
-        auto executor = co_await asio::this_coro::executor;
-        int left = 30;
-        asio::steady_timer done(executor, asio::steady_timer::time_point::max());
-        for (int i = 0; i < 30; ++i) {
-            asio::co_spawn(executor, workbook::http::fetch_repo_async(c, s.api, "workbook-bench/repo-" + std::to_string(i)),
-                           [&](std::exception_ptr e, workbook::RepoInfo) {
-                               if (e) std::rethrow_exception(e);
-                               if (--left == 0) done.cancel();
-                           });
-        }
-        co_await done.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-        opened = c.connections_opened();
-        co_return 0;
-    }, options);
+    run_client<int>(
+        s.api,
+        [&](Client& c) -> asio::awaitable<int> {
+            auto executor = co_await asio::this_coro::executor;
+            int left = 30;
+            asio::steady_timer done(executor, asio::steady_timer::time_point::max());
+            for (int i = 0; i < 30; ++i) {
+                asio::co_spawn(executor,
+                               workbook::http::fetch_repo_async(
+                                   c, s.api, "workbook-bench/repo-" + std::to_string(i)),
+                               [&](std::exception_ptr e, workbook::RepoInfo) {
+                                   if (e) std::rethrow_exception(e);
+                                   if (--left == 0) done.cancel();
+                               });
+            }
+            co_await done.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+            opened = c.connections_opened();
+            co_return 0;
+        },
+        options);
     CHECK(opened == 30);
     CHECK(s.server.stats().max_in_flight == 30);  // the pool never made one wait for another
 }
@@ -135,7 +150,8 @@ TEST_CASE("the async client gives up on a hung response at the read timeout") {
     ClientOptions options;
     options.read_timeout = 300ms;
     try {
-        run_client<ClientResponse>(s.api, [](Client& c) { return c.get("/repos/gevent/gevent"); }, options);
+        run_client<ClientResponse>(
+            s.api, [](Client& c) { return c.get("/repos/gevent/gevent"); }, options);
         FAIL("a hung response must time out");
     } catch (const workbook::http::TransportError& e) {
         CHECK(std::string(e.what()).find("timed out after 300 ms") != std::string::npos);
@@ -149,32 +165,38 @@ TEST_CASE("the async client reports a server that is not there") {
         StandIn s;
         nowhere = s.api;
     }
-    CHECK_THROWS_WITH_AS(run_client<ClientResponse>(nowhere, [](Client& c) { return c.get("/repos/a/b"); }),
-                         doctest::Contains("refused"), workbook::http::TransportError);
+    CHECK_THROWS_WITH_AS(
+        run_client<ClientResponse>(nowhere, [](Client& c) { return c.get("/repos/a/b"); }),
+        doctest::Contains("refused"), workbook::http::TransportError);
 }
 
 TEST_CASE("the async client reports a body that stops halfway and a reset") {
     StandIn s(quick({{"libuv/libuv", Fault::truncated}, {"fmtlib/fmt", Fault::reset}}));
     for (const char* path : {"/repos/libuv/libuv", "/repos/fmtlib/fmt"}) {
         CAPTURE(path);
-        CHECK_THROWS_WITH_AS(run_client<ClientResponse>(s.api, [&](Client& c) { return c.get(path); }),
-                             doctest::Contains("broke off after"), workbook::http::TransportError);
+        CHECK_THROWS_WITH_AS(
+            run_client<ClientResponse>(s.api, [&](Client& c) { return c.get(path); }),
+            doctest::Contains("broke off after"), workbook::http::TransportError);
     }
 }
 
 TEST_CASE("the async client turns statuses and bad bodies into FetchErrors") {
     StandIn s(quick({{"redis/redis", Fault::rate_limited}, {"gevent/gevent", Fault::malformed}}));
-    CHECK_THROWS_WITH_AS(run_client<workbook::RepoInfo>(s.api, [&](Client& c) {
-                             return workbook::http::fetch_repo_async(c, s.api, "redis/redis");
-                         }),
-                         doctest::Contains("rate limit"), workbook::FetchError);
-    CHECK_THROWS_WITH_AS(run_client<workbook::RepoInfo>(s.api, [&](Client& c) {
-                             return workbook::http::fetch_repo_async(c, s.api, "gevent/gevent");
-                         }),
-                         doctest::Contains("not valid JSON"), workbook::FetchError);
-    CHECK_THROWS_WITH_AS(run_client<workbook::RepoInfo>(s.api, [&](Client& c) {
-                             return workbook::http::fetch_repo_async(c, s.api, "nobody/nothing");
-                         }),
+    CHECK_THROWS_WITH_AS(
+        run_client<workbook::RepoInfo>(
+            s.api,
+            [&](Client& c) { return workbook::http::fetch_repo_async(c, s.api, "redis/redis"); }),
+        doctest::Contains("rate limit"), workbook::FetchError);
+    CHECK_THROWS_WITH_AS(
+        run_client<workbook::RepoInfo>(
+            s.api,
+            [&](Client& c) { return workbook::http::fetch_repo_async(c, s.api, "gevent/gevent"); }),
+        doctest::Contains("not valid JSON"), workbook::FetchError);
+    CHECK_THROWS_WITH_AS(run_client<workbook::RepoInfo>(s.api,
+                                                        [&](Client& c) {
+                                                            return workbook::http::fetch_repo_async(
+                                                                c, s.api, "nobody/nothing");
+                                                        }),
                          doctest::Contains("404"), workbook::FetchError);
 }
 
@@ -200,7 +222,8 @@ TEST_CASE("the async client reads a chunked body") {
     });
     workbook::ApiConfig api;
     api.port = ntohs(addr.sin_port);
-    const auto response = run_client<ClientResponse>(api, [](Client& c) { return c.get("/chunked"); });
+    const auto response =
+        run_client<ClientResponse>(api, [](Client& c) { return c.get("/chunked"); });
     server.join();
     ::close(listener);
     CHECK(response.status == 200);

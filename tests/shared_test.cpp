@@ -47,20 +47,25 @@ FakeGithubOptions with_fault(const std::string& repo, Fault fault) {
 }  // namespace
 
 TEST_CASE("parse_repo_info reads name and full_name and stargazers_count") {
-    const auto info = parse_repo_info(R"({"id": 1, "name": "asio", "full_name": "chriskohlhoff/asio",
+    const auto info =
+        parse_repo_info(R"({"id": 1, "name": "asio", "full_name": "chriskohlhoff/asio",
                                           "stargazers_count": 5012, "owner": {"login": "chriskohlhoff"}})");
     CHECK(info == RepoInfo{"asio", "chriskohlhoff/asio", 5012});
-    CHECK(to_string(info) == R"({name: "asio", full_name: "chriskohlhoff/asio", stargazers_count: 5012})");
+    CHECK(to_string(info) ==
+          R"({name: "asio", full_name: "chriskohlhoff/asio", stargazers_count: 5012})");
 }
 
 TEST_CASE("parse_repo_info names a missing or mistyped field") {
     CHECK_THROWS_WITH_AS(parse_repo_info(R"({"name": "a", "full_name": "o/a"})"),
                          doctest::Contains("no field \"stargazers_count\""), ParseError);
-    CHECK_THROWS_WITH_AS(parse_repo_info(R"({"name": "a", "full_name": "o/a", "stargazers_count": "12"})"),
-                         doctest::Contains("field \"stargazers_count\" is a string"), ParseError);
-    CHECK_THROWS_WITH_AS(parse_repo_info(R"({"name": 3, "full_name": "o/a", "stargazers_count": 1})"),
-                         doctest::Contains("field \"name\" is a number"), ParseError);
-    CHECK_THROWS_WITH_AS(parse_repo_info("{\"name\": <html>"), doctest::Contains("not valid JSON"), ParseError);
+    CHECK_THROWS_WITH_AS(
+        parse_repo_info(R"({"name": "a", "full_name": "o/a", "stargazers_count": "12"})"),
+        doctest::Contains("field \"stargazers_count\" is a string"), ParseError);
+    CHECK_THROWS_WITH_AS(
+        parse_repo_info(R"({"name": 3, "full_name": "o/a", "stargazers_count": 1})"),
+        doctest::Contains("field \"name\" is a number"), ParseError);
+    CHECK_THROWS_WITH_AS(parse_repo_info("{\"name\": <html>"), doctest::Contains("not valid JSON"),
+                         ParseError);
     CHECK_THROWS_WITH_AS(parse_repo_info(""), doctest::Contains("empty"), ParseError);
     CHECK_THROWS_WITH_AS(parse_repo_info("[1, 2]"), doctest::Contains("an array"), ParseError);
 }
@@ -89,15 +94,18 @@ TEST_CASE("parse_api_url reads scheme host port and refuses credentials in the U
 TEST_CASE("repo_path accepts owner/name only") {
     const ApiConfig api;
     CHECK(api.repo_path("sanic-org/sanic") == "/repos/sanic-org/sanic");
-    for (const char* bad : {"sanic", "/sanic", "a/", "a/b/c", "a/b?x=1", "a b/c", "../etc/passwd", "a/b\r\nX: y"}) {
+    for (const char* bad :
+         {"sanic", "/sanic", "a/", "a/b/c", "a/b?x=1", "a b/c", "../etc/passwd", "a/b\r\nX: y"}) {
         CAPTURE(bad);
         CHECK_THROWS_AS(api.repo_path(bad), std::invalid_argument);
     }
 }
 
 TEST_CASE("failure messages say what happened and what to do") {
-    CHECK(describe_status("o/r", 404, R"({"message": "Not Found"})").find("404 Not Found") != std::string::npos);
-    const auto limited = describe_status("o/r", 403, R"({"message": "API rate limit exceeded"})", "0");
+    CHECK(describe_status("o/r", 404, R"({"message": "Not Found"})").find("404 Not Found") !=
+          std::string::npos);
+    const auto limited =
+        describe_status("o/r", 403, R"({"message": "API rate limit exceeded"})", "0");
     CHECK(limited.find("rate limit") != std::string::npos);
     CHECK(limited.find("GITHUB_TOKEN") != std::string::npos);
     CHECK(describe_status("o/r", 401, "").find("GITHUB_TOKEN") != std::string::npos);
@@ -105,7 +113,8 @@ TEST_CASE("failure messages say what happened and what to do") {
         parse_api_url("http://127.0.0.1:1"), "o/r",
         workbook::TransportError(workbook::Step::connect, "connection refused"));
     CHECK(down.find("./workbook") != std::string::npos);
-    CHECK(redact("Authorization: token s3cret, again s3cret", "s3cret") == "Authorization: token ***, again ***");
+    CHECK(redact("Authorization: token s3cret, again s3cret", "s3cret") ==
+          "Authorization: token ***, again ***");
 }
 
 TEST_CASE("timing_line prints seconds with two decimals") {
@@ -224,10 +233,13 @@ TEST_CASE("fault 403 is GitHub's rate-limit answer") {
 
 TEST_CASE("faults 401 404 and 500 answer with those statuses") {
     auto options = StandIn::quick();
-    options.faults = {{"a/one", Fault::unauthorized}, {"fmtlib/fmt", Fault::not_found}, {"a/three", Fault::server_error}};
+    options.faults = {{"a/one", Fault::unauthorized},
+                      {"fmtlib/fmt", Fault::not_found},
+                      {"a/three", Fault::server_error}};
     StandIn s(options);
     RawConnection c(s.port);
-    for (const auto& [repo, status] : {std::pair{"a/one", 401}, {"fmtlib/fmt", 404}, {"a/three", 500}}) {
+    for (const auto& [repo, status] :
+         {std::pair{"a/one", 401}, {"fmtlib/fmt", 404}, {"a/three", 500}}) {
         CAPTURE(repo);
         REQUIRE(c.send(get_request(std::string("/repos/") + repo)));
         CHECK(status_of(c.read_response()) == status);
@@ -283,7 +295,8 @@ TEST_CASE("the stand-in counts the requests in flight at once") {
     std::vector<std::unique_ptr<RawConnection>> clients;
     for (int i = 0; i < n; ++i) {
         clients.push_back(std::make_unique<RawConnection>(s.port));
-        REQUIRE(clients.back()->send(get_request("/repos/workbook-bench/repo-" + std::to_string(i))));
+        REQUIRE(
+            clients.back()->send(get_request("/repos/workbook-bench/repo-" + std::to_string(i))));
     }
     for (auto& c : clients) CHECK(status_of(c->read_response()) == 200);
     const auto stats = s.server.stats();
@@ -342,8 +355,9 @@ TEST_CASE("keep-alive serves several requests on one connection and pipelined on
 
 TEST_CASE("a malformed request gets 400 and the connection is closed") {
     StandIn s;
-    for (const char* garbage : {"HELLO\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "GET /x HTTP/1.1\r\nBad Header\r\n\r\n",
-                                "GET /x HTTP/1.1\r\nContent-Length: -5\r\n\r\n", "\x16\x03\x01\x02\x00\x01\x00"}) {
+    for (const char* garbage :
+         {"HELLO\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "GET /x HTTP/1.1\r\nBad Header\r\n\r\n",
+          "GET /x HTTP/1.1\r\nContent-Length: -5\r\n\r\n", "\x16\x03\x01\x02\x00\x01\x00"}) {
         CAPTURE(garbage);
         RawConnection c(s.port);
         REQUIRE(c.send(garbage));
@@ -370,14 +384,17 @@ TEST_CASE("the stand-in survives hundreds of random malformed requests") {
             junk.resize(static_cast<std::size_t>(length(random)));
             for (auto& c : junk) c = static_cast<char>(byte(random));
         } else {
-            for (int k = 0; k < 3; ++k) junk[static_cast<std::size_t>(byte(random)) % junk.size()] = static_cast<char>(byte(random));
+            for (int k = 0; k < 3; ++k)
+                junk[static_cast<std::size_t>(byte(random)) % junk.size()] =
+                    static_cast<char>(byte(random));
         }
         RawConnection c(s.port);
         c.send(junk);
         c.send("\r\n\r\n");
-        const int status = status_of(c.read_response());  // 400, or a real answer if it still parsed
-        CHECK((status == 0 || status == 200 || status == 400 || status == 404 || status == 405 || status == 401 ||
-               status == 431 || status == 413 || status == 501));
+        const int status =
+            status_of(c.read_response());  // 400, or a real answer if it still parsed
+        CHECK((status == 0 || status == 200 || status == 400 || status == 404 || status == 405 ||
+               status == 401 || status == 431 || status == 413 || status == 501));
     }
     RawConnection after(s.port);
     REQUIRE(after.send(valid));
@@ -387,7 +404,8 @@ TEST_CASE("the stand-in survives hundreds of random malformed requests") {
 TEST_CASE("a request head over the limit gets 431") {
     StandIn s;
     RawConnection c(s.port);
-    REQUIRE(c.send("GET /repos/fmtlib/fmt HTTP/1.1\r\nX-Big: " + std::string(20'000, 'a') + "\r\n\r\n"));
+    REQUIRE(c.send("GET /repos/fmtlib/fmt HTTP/1.1\r\nX-Big: " + std::string(20'000, 'a') +
+                   "\r\n\r\n"));
     CHECK(status_of(c.read_all()) == 431);
 }
 
@@ -408,7 +426,8 @@ TEST_CASE("a request head trickled one byte at a time is cut off at the head dea
     options.head_timeout = 300ms;
     StandIn s(options);
     RawConnection c(s.port);
-    const std::string head = get_request("/repos/fmtlib/fmt", "X-Slow: " + std::string(100, 'z') + "\r\n");
+    const std::string head =
+        get_request("/repos/fmtlib/fmt", "X-Slow: " + std::string(100, 'z') + "\r\n");
     // 20 ms a byte: the whole head would take about 2.6 s, far past 300 ms.
     // Each byte arrives well inside any per-read timeout, so only a deadline
     // for the whole head can stop it.
@@ -445,7 +464,8 @@ TEST_CASE("a client that trusts only the system's CAs refuses the stand-in's cer
     auto client = make_blocking_client(api, 5s);
     const auto result = client->Get(api.repo_path("nlohmann/json"));
     REQUIRE_FALSE(result);
-    const auto message = describe_transport_failure(api, "nlohmann/json", transport_failure(*client, result.error()));
+    const auto message = describe_transport_failure(api, "nlohmann/json",
+                                                    transport_failure(*client, result.error()));
     CHECK(message.find("certificate") != std::string::npos);
     CHECK(server.stats().requests == 0);  // nothing got through
 }

@@ -151,7 +151,8 @@ TEST_CASE("the stand-in sends GitHub's five rate-limit headers on every API answ
     CHECK(header_of(stats, "X-RateLimit-Limit") == "<absent>");
 }
 
-TEST_CASE("the stand-in counts a client down from GitHub's 60 to its 403 and POST /_stats/reset starts again") {
+TEST_CASE(
+    "the stand-in counts a client down from GitHub's 60 to its 403 and POST /_stats/reset starts again") {
     StandIn s(github_limits({{"redis/redis", Fault::rate_limited}}));
     RawConnection c(s.api.port);
     // The fault answers as the limit does; it is not a request that counts.
@@ -226,7 +227,8 @@ TEST_CASE("the stand-in counts each address and each token on its own") {
               c, request("GET", "/repos/fmtlib/fmt", "Authorization: token second\r\n"))) == 200);
 }
 
-TEST_CASE("the stand-in's default limit is above what a benchmark sends and reset_stats restarts it") {
+TEST_CASE(
+    "the stand-in's default limit is above what a benchmark sends and reset_stats restarts it") {
     StandIn plain(quick({}, 0ms));
     RawConnection c(plain.api.port);
     for (const char* auth : {"", "Authorization: token t\r\n"}) {
@@ -271,7 +273,8 @@ TEST_CASE("the stand-in dates every answer in the format RFC 7231 asks for") {
     }
 }
 
-TEST_CASE("the stand-in tags a 200 with an ETag and answers a matching If-None-Match with 304 and no body") {
+TEST_CASE(
+    "the stand-in tags a 200 with an ETag and answers a matching If-None-Match with 304 and no body") {
     StandIn s(quick({}, 0ms));
     RawConnection c(s.api.port);
     const auto first = ask(c, request("GET", "/repos/fmtlib/fmt"));
@@ -346,7 +349,8 @@ TEST_CASE("the stand-in answers HEAD like GET without the body") {
     CHECK(parse_repo_info(body_of(next)).full_name == "fmtlib/fmt");
 }
 
-TEST_CASE("the stand-in answers another method on an API path with 405 and an Allow header of GET and HEAD") {
+TEST_CASE(
+    "the stand-in answers another method on an API path with 405 and an Allow header of GET and HEAD") {
     StandIn s(quick({}, 0ms));
     RawConnection c(s.api.port);
     for (const char* method : {"POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
@@ -364,7 +368,8 @@ TEST_CASE("the stand-in answers another method on an API path with 405 and an Al
     CHECK(header_of(reset, "Allow") == "POST");
 }
 
-TEST_CASE("the stand-in matches owner and name without regard to case and answers with the canonical name") {
+TEST_CASE(
+    "the stand-in matches owner and name without regard to case and answers with the canonical name") {
     StandIn s(quick({{"fmtlib/fmt", Fault::not_found}}, 0ms));
     RawConnection c(s.api.port);
     const auto canonical = ask(c, request("GET", "/repos/chriskohlhoff/asio"));

@@ -33,8 +33,8 @@ workbook::RepoInfo fetch_repo(httplib::Client& client, const workbook::ApiConfig
 // one client made with workbook::make_blocking_client(api, timeout).
 // Return one FetchResult per name, in the order of `names`: its info, or the
 // FetchError's message when it failed. A failure never stops the loop.
-std::vector<workbook::FetchResult> fetch_all(const workbook::ApiConfig& api,
-                                             const std::vector<std::string>& names,
-                                             std::chrono::milliseconds timeout = std::chrono::seconds(10));
+std::vector<workbook::FetchResult> fetch_all(
+    const workbook::ApiConfig& api, const std::vector<std::string>& names,
+    std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace chapter01

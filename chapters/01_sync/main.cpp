@@ -70,4 +70,6 @@ int fetch_one_at_a_time(const workbook::ApiConfig& api) {
     return 0;
 }
 
-int main() { return workbook::demo_main(fetch_one_at_a_time); }
+int main() {
+    return workbook::demo_main(fetch_one_at_a_time);
+}

@@ -26,7 +26,7 @@ struct Job {
 // same time, so each one holds `mutex_` while it touches `jobs_` or
 // `closed_`.
 class JobQueue {
-public:
+  public:
     // Adds a job and wakes one thread waiting in pop().
     void push(Job job);
     // No more jobs will come: wakes every thread waiting in pop().
@@ -36,7 +36,7 @@ public:
     // worker knows to stop.
     std::optional<Job> pop();
 
-private:
+  private:
     std::mutex mutex_;
     std::condition_variable ready_;
     std::deque<Job> jobs_;
@@ -50,8 +50,8 @@ private:
 // says there are none, calling workbook::fetch_repo_blocking. Return one
 // FetchResult per name, in the order of `names`, a failure carrying its
 // message. Join every thread before returning.
-std::vector<workbook::FetchResult> fetch_all(const workbook::ApiConfig& api,
-                                             const std::vector<std::string>& names, int workers,
-                                             std::chrono::milliseconds timeout = std::chrono::seconds(10));
+std::vector<workbook::FetchResult> fetch_all(
+    const workbook::ApiConfig& api, const std::vector<std::string>& names, int workers,
+    std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace chapter02

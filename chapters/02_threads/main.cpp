@@ -76,8 +76,8 @@ int show_race() {
 
 int fetch_with_threads(const workbook::ApiConfig& api, int workers) {
     const auto& repos = workbook::repositories();
-    std::cout << "Fetching " << repos.size() << " repositories from " << api.origin() << " with " << workers
-              << " threads\n";
+    std::cout << "Fetching " << repos.size() << " repositories from " << api.origin() << " with "
+              << workers << " threads\n";
 
     workbook::announce_arrivals();
     workbook::Stopwatch stopwatch;
@@ -87,12 +87,13 @@ int fetch_with_threads(const workbook::ApiConfig& api, int workers) {
     const int code = workbook::print_results(results, stopwatch.elapsed());
     // The cost side of the slide: every thread reserves a stack (8 MiB of
     // address space by default), which shows in the virtual peak.
-    std::cout << "Resources: " << workbook::to_string(workbook::resource_usage()) << " after " << workers
-              << " worker threads\n";
+    std::cout << "Resources: " << workbook::to_string(workbook::resource_usage()) << " after "
+              << workers << " worker threads\n";
     return code;
 }
 
 int main(int argc, char** argv) {
     if (argc == 2 && std::strcmp(argv[1], "--race") == 0) return show_race();
-    return workbook::demo_main(argc, argv, {5, 1000, "chapter02 [WORKERS 1-1000] | --race"}, fetch_with_threads);
+    return workbook::demo_main(argc, argv, {5, 1000, "chapter02 [WORKERS 1-1000] | --race"},
+                               fetch_with_threads);
 }

@@ -23,8 +23,9 @@ void run_worker(const workbook::ApiConfig& api, int in_fd, int out_fd, const Fet
     workbook::todo("03.1");
 }
 
-std::vector<ProcessResult> fetch_all(const workbook::ApiConfig& api, const std::vector<std::string>& names,
-                                     int workers, const FetchOne& fetch, std::chrono::milliseconds timeout) {
+std::vector<ProcessResult> fetch_all(const workbook::ApiConfig& api,
+                                     const std::vector<std::string>& names, int workers,
+                                     const FetchOne& fetch, std::chrono::milliseconds timeout) {
     // TODO(03.2): pipe(), fork(), write the jobs, read the results, waitpid().
     (void)api, (void)names, (void)workers, (void)fetch, (void)timeout;
     workbook::todo("03.2");

@@ -24,7 +24,8 @@ struct ProcessResult {
 
 // How a worker fetches one repository: workbook::fetch_repo_blocking unless a
 // test passes something that misbehaves (a worker that dies, say).
-using FetchOne = std::function<workbook::RepoInfo(httplib::Client&, const workbook::ApiConfig&, std::string_view)>;
+using FetchOne = std::function<workbook::RepoInfo(httplib::Client&, const workbook::ApiConfig&,
+                                                  std::string_view)>;
 FetchOne default_fetch();
 
 // The worker's side of the protocol, one line each way:
@@ -43,11 +44,11 @@ ResultLine parse_result_line(std::string_view line);
 // Provided: reads a file descriptor one line at a time (without the '\n');
 // std::nullopt at end of file.
 class LineReader {
-public:
+  public:
     explicit LineReader(int fd) : fd_(fd) {}
     std::optional<std::string> next();
 
-private:
+  private:
     int fd_;
     std::string buffer_;
     bool eof_ = false;
@@ -73,8 +74,9 @@ void run_worker(const workbook::ApiConfig& api, int in_fd, int out_fd, const Fet
 // child with waitpid. Return one ProcessResult per name, in input order. If a
 // worker dies, its unanswered repositories are still in the result, with an
 // error that names the worker and how it ended.
-std::vector<ProcessResult> fetch_all(const workbook::ApiConfig& api, const std::vector<std::string>& names,
-                                     int workers, const FetchOne& fetch = default_fetch(),
+std::vector<ProcessResult> fetch_all(const workbook::ApiConfig& api,
+                                     const std::vector<std::string>& names, int workers,
+                                     const FetchOne& fetch = default_fetch(),
                                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace chapter03

@@ -25,9 +25,10 @@
 
 int fetch_with_processes(const workbook::ApiConfig& api, int workers) {
     const auto& repos = workbook::repositories();
-    std::cout << "Fetching " << repos.size() << " repositories from " << api.origin() << " with " << workers
-              << " worker processes (this one is " << ::getpid() << ")\n"
-              << std::flush;  // flushed before fork(), or each child would inherit and print it again
+    std::cout
+        << "Fetching " << repos.size() << " repositories from " << api.origin() << " with "
+        << workers << " worker processes (this one is " << ::getpid() << ")\n"
+        << std::flush;  // flushed before fork(), or each child would inherit and print it again
 
     workbook::announce_arrivals();
     workbook::Stopwatch stopwatch;
@@ -49,11 +50,13 @@ int fetch_with_processes(const workbook::ApiConfig& api, int workers) {
     // Each child has its own memory: the parent's peak plus, for each worker,
     // about the largest child's.
     std::cout << std::fixed << std::setprecision(1) << "Resources: " << processes.size()
-              << " processes answered; parent peak " << usage.peak_rss_kb / 1024.0 << " MiB, largest worker peak "
-              << usage.children_peak_rss_kb / 1024.0 << " MiB, cpu " << usage.cpu_ms << " ms in all\n";
+              << " processes answered; parent peak " << usage.peak_rss_kb / 1024.0
+              << " MiB, largest worker peak " << usage.children_peak_rss_kb / 1024.0 << " MiB, cpu "
+              << usage.cpu_ms << " ms in all\n";
     return code;
 }
 
 int main(int argc, char** argv) {
-    return workbook::demo_main(argc, argv, {5, 200, "chapter03 [WORKERS 1-200]"}, fetch_with_processes);
+    return workbook::demo_main(argc, argv, {5, 200, "chapter03 [WORKERS 1-200]"},
+                               fetch_with_processes);
 }

@@ -10,20 +10,24 @@
 
 namespace chapter03 {
 
-FetchOne default_fetch() { return workbook::fetch_repo_blocking; }
+FetchOne default_fetch() {
+    return workbook::fetch_repo_blocking;
+}
 
 std::string result_line(std::size_t index, int pid, const workbook::FetchResult& result) {
     workbook::FetchResult shown = result;
     // Keep the line under PIPE_BUF (4096 bytes) so its write() stays atomic.
     if (shown.error.size() > 3000) shown.error.resize(3000);
-    return std::to_string(index) + " " + std::to_string(pid) + " " + workbook::to_json(shown) + "\n";
+    return std::to_string(index) + " " + std::to_string(pid) + " " + workbook::to_json(shown) +
+           "\n";
 }
 
 ResultLine parse_result_line(std::string_view line) {
     ResultLine parsed;
     const auto first = line.find(' ');
     const auto second = first == std::string_view::npos ? first : line.find(' ', first + 1);
-    if (second == std::string_view::npos) throw workbook::ParseError("not a result line: " + std::string(line));
+    if (second == std::string_view::npos)
+        throw workbook::ParseError("not a result line: " + std::string(line));
     const auto number = [&](std::string_view text, auto& out) {
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
         if (ec != std::errc() || end != text.data() + text.size()) {

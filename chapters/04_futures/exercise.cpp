@@ -36,7 +36,8 @@ void ThreadPool::post(std::function<void()> job) {
     workbook::todo("04.1");
 }
 
-std::vector<workbook::FetchResult> map_in_order(ThreadPool& pool, const std::vector<std::string>& names,
+std::vector<workbook::FetchResult> map_in_order(ThreadPool& pool,
+                                                const std::vector<std::string>& names,
                                                 const FetchByName& fetch) {
     // TODO(04.2): pool.submit for every name, then future.get() in order.
     (void)pool, (void)names, (void)fetch;

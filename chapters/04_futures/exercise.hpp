@@ -20,7 +20,7 @@ namespace chapter04 {
 
 // Python's concurrent.futures.ThreadPoolExecutor, in small.
 class ThreadPool {
-public:
+  public:
     // TODO(04.1): start `threads` threads; each takes jobs from `jobs_` (under
     // `mutex_`, waiting on `ready_` while there are none) and runs them
     // outside the lock, until `stopping_` is set and no job is left.
@@ -50,7 +50,7 @@ public:
 
     int size() const { return static_cast<int>(threads_.size()); }
 
-private:
+  private:
     std::mutex mutex_;
     std::condition_variable ready_;
     std::deque<std::function<void()>> jobs_;
@@ -63,15 +63,16 @@ using FetchByName = std::function<workbook::RepoInfo(const std::string& full_nam
 
 // Given: a FetchByName that gives every thread that calls it a client of its
 // own (a client must not be shared between threads), made on first use.
-FetchByName fetch_with_client_per_thread(const workbook::ApiConfig& api,
-                                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
+FetchByName fetch_with_client_per_thread(
+    const workbook::ApiConfig& api, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // TODO(04.2): executor.map in C++: submit fetch(name) for every name, keep
 // the futures in input order, then get() each one. A get() that throws gives
 // that repository's FetchResult the exception's message; the others keep
 // their info. Results come back in input order whatever order the fetches
 // finish in.
-std::vector<workbook::FetchResult> map_in_order(ThreadPool& pool, const std::vector<std::string>& names,
+std::vector<workbook::FetchResult> map_in_order(ThreadPool& pool,
+                                                const std::vector<std::string>& names,
                                                 const FetchByName& fetch);
 
 }  // namespace chapter04

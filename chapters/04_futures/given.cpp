@@ -4,7 +4,8 @@
 
 namespace chapter04 {
 
-FetchByName fetch_with_client_per_thread(const workbook::ApiConfig& api, std::chrono::milliseconds timeout) {
+FetchByName fetch_with_client_per_thread(const workbook::ApiConfig& api,
+                                         std::chrono::milliseconds timeout) {
     return [api, timeout](const std::string& full_name) {
         // thread_local: each thread that runs this lambda has its own copy,
         // made on its first call and destroyed when the thread ends. The

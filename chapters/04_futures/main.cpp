@@ -19,8 +19,8 @@
 
 int fetch_with_futures(const workbook::ApiConfig& api, int workers) {
     const auto& repos = workbook::repositories();
-    std::cout << "Fetching " << repos.size() << " repositories from " << api.origin() << " on a pool of " << workers
-              << " threads\n";
+    std::cout << "Fetching " << repos.size() << " repositories from " << api.origin()
+              << " on a pool of " << workers << " threads\n";
 
     workbook::announce_arrivals();
     workbook::Stopwatch stopwatch;
@@ -28,15 +28,17 @@ int fetch_with_futures(const workbook::ApiConfig& api, int workers) {
     // [slide:futures_main]
     {
         chapter04::ThreadPool pool(workers);
-        results = chapter04::map_in_order(pool, repos, chapter04::fetch_with_client_per_thread(api));
+        results =
+            chapter04::map_in_order(pool, repos, chapter04::fetch_with_client_per_thread(api));
     }  // the pool's destructor joins its threads here, like leaving Python's `with`
     // [/slide]
     const int code = workbook::print_results(results, stopwatch.elapsed());
-    std::cout << "Resources: " << workbook::to_string(workbook::resource_usage()) << " with a pool of " << workers
-              << " threads\n";
+    std::cout << "Resources: " << workbook::to_string(workbook::resource_usage())
+              << " with a pool of " << workers << " threads\n";
     return code;
 }
 
 int main(int argc, char** argv) {
-    return workbook::demo_main(argc, argv, {5, 1000, "chapter04 [WORKERS 1-1000]"}, fetch_with_futures);
+    return workbook::demo_main(argc, argv, {5, 1000, "chapter04 [WORKERS 1-1000]"},
+                               fetch_with_futures);
 }

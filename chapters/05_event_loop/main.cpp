@@ -41,7 +41,9 @@ asio::awaitable<std::string> starts_and_leaves() {
     asio::co_spawn(
         co_await asio::this_coro::executor,
         []() -> asio::awaitable<void> {
-            std::cout << "  " << co_await chapter05::greet_after("left behind", std::chrono::milliseconds(500))
+            std::cout << "  "
+                      << co_await chapter05::greet_after("left behind",
+                                                         std::chrono::milliseconds(500))
                       << "\n";  // never printed: the loop stops first
         },
         asio::detached);
@@ -67,18 +69,22 @@ int main() {
             asio::co_spawn(
                 loop,
                 [](std::string who, int ms) -> asio::awaitable<void> {
-                    const auto greeting = co_await chapter05::greet_after(who, std::chrono::milliseconds(ms));
-                    std::cout << "  " << greeting << " after " << ms << " ms, on thread " << this_thread() << "\n";
+                    const auto greeting =
+                        co_await chapter05::greet_after(who, std::chrono::milliseconds(ms));
+                    std::cout << "  " << greeting << " after " << ms << " ms, on thread "
+                              << this_thread() << "\n";
                 }(name, delay),
                 asio::detached);
         }
         loop.run();  // this thread runs both until both are done
         // [/slide]
-        std::cout << workbook::timing_line(stopwatch.elapsed()) << " (300 ms + 100 ms of waiting, overlapped)\n";
+        std::cout << workbook::timing_line(stopwatch.elapsed())
+                  << " (300 ms + 100 ms of waiting, overlapped)\n";
 
         // run_until_complete, like asyncio's, returns when its coroutine is
         // done, not when the loop has no work left.
-        std::cout << "\nrun_until_complete returns when main is done, even with a task still waiting:\n";
+        std::cout
+            << "\nrun_until_complete returns when main is done, even with a task still waiting:\n";
         workbook::Stopwatch second;
         std::cout << "  " << chapter05::run_until_complete(starts_and_leaves()) << "; "
                   << workbook::timing_line(second.elapsed())

@@ -15,11 +15,11 @@
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
-#include <asio/this_coro.hpp>
 #include <asio/system_error.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
-#include <stdexcept>
 #include <iostream>
+#include <stdexcept>
 
 #include "exercise.hpp"
 #include "workbook/report.hpp"
@@ -67,7 +67,8 @@ asio::awaitable<void> all_at_once() {
     for (const auto& [name, wait] : people) {
         tasks.push_back([name, wait] { return hello_world(name, wait); });
     }
-    const auto greetings = co_await chapter06::task_group(std::move(tasks));  // start all, wait for all
+    const auto greetings =
+        co_await chapter06::task_group(std::move(tasks));            // start all, wait for all
     for (const auto& g : greetings) std::cout << "  " << g << "\n";  // in the order of `people`
 }
 // [/slide]
@@ -103,9 +104,12 @@ void run(const char* title, asio::awaitable<void> (*program)()) {
 
 int main() {
     return workbook::guarded_main([] {
-        run("Awaiting each task in turn (300 + 100 + 200 ms of waiting, one after another):", one_after_another);
-        run("\nStarting all three, then waiting for all (the same waits, overlapped):", all_at_once);
-        run("\nThe same three and one that fails after 50 ms (the others are cancelled, then the error):", one_fails);
+        run("Awaiting each task in turn (300 + 100 + 200 ms of waiting, one after another):",
+            one_after_another);
+        run("\nStarting all three, then waiting for all (the same waits, overlapped):",
+            all_at_once);
+        run("\nThe same three and one that fails after 50 ms (the others are cancelled, then the error):",
+            one_fails);
         return 0;
     });
 }

@@ -8,13 +8,14 @@
 
 #include <asio/this_coro.hpp>
 
-#include "workbook/task_group.hpp"
 #include "workbook/http_client.hpp"
+#include "workbook/task_group.hpp"
 #include "workbook/todo.hpp"
 
 namespace chapter07 {
 
-asio::awaitable<workbook::FetchResult> fetch_one(workbook::http::Client& client, const workbook::ApiConfig& api,
+asio::awaitable<workbook::FetchResult> fetch_one(workbook::http::Client& client,
+                                                 const workbook::ApiConfig& api,
                                                  std::string full_name) {
     // TODO(07.1): co_await fetch_repo_async inside a try.
     (void)client, (void)api, (void)full_name;

@@ -17,7 +17,8 @@ namespace chapter07 {
 // TODO(07.1): fetch one repository with `client` (workbook::http::
 // fetch_repo_async) and return its FetchResult: the info, or the error's
 // message. It never throws, so one failure cannot end a whole batch.
-asio::awaitable<workbook::FetchResult> fetch_one(workbook::http::Client& client, const workbook::ApiConfig& api,
+asio::awaitable<workbook::FetchResult> fetch_one(workbook::http::Client& client,
+                                                 const workbook::ApiConfig& api,
                                                  std::string full_name);
 
 // TODO(07.2): fetch every repository at the same time on this coroutine's
@@ -25,8 +26,8 @@ asio::awaitable<workbook::FetchResult> fetch_one(workbook::http::Client& client,
 // `co_await asio::this_coro::executor`, with `timeout` as its connect and
 // read timeouts), one fetch_one task per name, all started before any is
 // awaited (workbook::task_group does that), results in the order of `names`.
-asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(const workbook::ApiConfig& api,
-                                                              std::vector<std::string> names,
-                                                              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(
+    const workbook::ApiConfig& api, std::vector<std::string> names,
+    std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace chapter07

@@ -31,7 +31,8 @@ int fetch_on_one_loop(const workbook::ApiConfig& api) {
     asio::io_context loop(1);  // 1: a hint that only one thread will run it
     asio::co_spawn(loop, chapter07::fetch_all(api, repos),
                    [&](std::exception_ptr error, std::vector<workbook::FetchResult> fetched) {
-                       if (error) std::rethrow_exception(error);  // out of loop.run(), to guarded_main
+                       if (error)
+                           std::rethrow_exception(error);  // out of loop.run(), to guarded_main
                        results = std::move(fetched);
                    });
     loop.run();
@@ -39,8 +40,11 @@ int fetch_on_one_loop(const workbook::ApiConfig& api) {
     const int code = workbook::print_results(results, stopwatch.elapsed());
     // One thread runs the loop; Asio resolves host names (getaddrinfo blocks)
     // on a helper thread of its own.
-    std::cout << "Resources: " << workbook::to_string(workbook::resource_usage()) << ", the loop on one thread\n";
+    std::cout << "Resources: " << workbook::to_string(workbook::resource_usage())
+              << ", the loop on one thread\n";
     return code;
 }
 
-int main() { return workbook::demo_main(fetch_on_one_loop); }
+int main() {
+    return workbook::demo_main(fetch_on_one_loop);
+}

@@ -40,8 +40,10 @@ void AsyncSemaphore::leave_line(Waiter& me) {
     workbook::todo("08.3");
 }
 
-asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit, workbook::http::Client& client,
-                                                 const workbook::ApiConfig& api, std::string full_name,
+asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit,
+                                                 workbook::http::Client& client,
+                                                 const workbook::ApiConfig& api,
+                                                 std::string full_name,
                                                  std::chrono::milliseconds timeout) {
     // TODO(08.2): a slot, then the fetch under with_timeout, inside a try.
     (void)limit, (void)client, (void)api, (void)full_name, (void)timeout;

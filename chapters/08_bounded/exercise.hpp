@@ -29,11 +29,11 @@ namespace chapter08 {
 // Not thread-safe, and it need not be: every coroutine that uses it runs on
 // the loop's one thread.
 class AsyncSemaphore {
-public:
+  public:
     // A slot taken by acquire(), given back when the Slot is destroyed (or
     // moved from and then destroyed): Python's `async with semaphore:`.
     class Slot {
-    public:
+      public:
         Slot() = default;
         explicit Slot(AsyncSemaphore& owner) : owner_(&owner) {}
         Slot(Slot&& other) noexcept : owner_(std::exchange(other.owner_, nullptr)) {}
@@ -48,7 +48,7 @@ public:
             if (owner_) owner_->release();
         }
 
-    private:
+      private:
         AsyncSemaphore* owner_ = nullptr;
     };
 
@@ -73,7 +73,7 @@ public:
     std::size_t available() const { return available_; }
     std::size_t waiting() const { return waiters_.size(); }
 
-private:
+  private:
     // A coroutine queued in acquire(). It waits on `wake`, a timer that
     // never expires by itself: release() cancels it to wake the waiter, after
     // setting `granted`, so the waiter can tell "here is your slot" from
@@ -103,8 +103,10 @@ private:
 // as an asio::system_error whose code() == asio::error::operation_aborted, is
 // "owner/name: cancelled before it finished" (any other code is a failure
 // like the rest); fetch_repo_async's own errors name the repository already.
-asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit, workbook::http::Client& client,
-                                                 const workbook::ApiConfig& api, std::string full_name,
+asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit,
+                                                 workbook::http::Client& client,
+                                                 const workbook::ApiConfig& api,
+                                                 std::string full_name,
                                                  std::chrono::milliseconds timeout);
 
 // Chapter 07's fetch_all with at most `limit` requests in flight (given: it
@@ -114,8 +116,8 @@ asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit, workbook
 // the order of `names`. Cancelling fetch_all (Ctrl-C in main.cpp) cancels
 // every task; it still returns a result for every name: the ones that had
 // finished, and "cancelled" errors for the rest (that part is TODO 08.3's).
-asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(const workbook::ApiConfig& api,
-                                                              std::vector<std::string> names, std::size_t limit = 10,
-                                                              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(
+    const workbook::ApiConfig& api, std::vector<std::string> names, std::size_t limit = 10,
+    std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace chapter08

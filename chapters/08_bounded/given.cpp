@@ -12,13 +12,16 @@ namespace chapter08 {
 
 // [slide:fetch_all_bounded]
 asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(const workbook::ApiConfig& api,
-                                                              std::vector<std::string> names, std::size_t limit,
+                                                              std::vector<std::string> names,
+                                                              std::size_t limit,
                                                               std::chrono::milliseconds timeout) {
     AsyncSemaphore slots(limit);
     workbook::http::Client client(co_await asio::this_coro::executor, api);
     std::vector<std::function<asio::awaitable<workbook::FetchResult>()>> tasks;
     for (const auto& name : names) {
-        tasks.push_back([&slots, &client, &api, name, timeout] { return fetch_one(slots, client, api, name, timeout); });
+        tasks.push_back([&slots, &client, &api, name, timeout] {
+            return fetch_one(slots, client, api, name, timeout);
+        });
     }
     // Every task starts now, as in chapter 07; all but `limit` of them wait
     // at acquire(), costing a suspended coroutine each and no socket.

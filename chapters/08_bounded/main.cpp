@@ -29,8 +29,8 @@
 
 int fetch_bounded(const workbook::ApiConfig& api, int limit) {
     const auto& repos = workbook::repositories();
-    std::cout << "Fetching " << repos.size() << " repositories from " << api.origin() << ", at most " << limit
-              << " in flight, on one thread (Ctrl-C cancels)\n";
+    std::cout << "Fetching " << repos.size() << " repositories from " << api.origin()
+              << ", at most " << limit << " in flight, on one thread (Ctrl-C cancels)\n";
 
     workbook::announce_arrivals();
     workbook::Stopwatch stopwatch;
@@ -48,24 +48,31 @@ int fetch_bounded(const workbook::ApiConfig& api, int limit) {
         cancel.emit(asio::cancellation_type::terminal);  // reaches every task through task_group
     });
     asio::co_spawn(loop, chapter08::fetch_all(api, repos, static_cast<std::size_t>(limit)),
-                   asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr error,
-                                                                   std::vector<workbook::FetchResult> fetched) {
-                       signals.cancel();  // nothing left to cancel: let loop.run() return
-                       if (error) std::rethrow_exception(error);  // out of loop.run(), to guarded_main
-                       results = std::move(fetched);
-                   }));
-    loop.run();  // returns once the batch has ended, cancelled or not: every socket is closed by then
+                   asio::bind_cancellation_slot(
+                       cancel.slot(),
+                       [&](std::exception_ptr error, std::vector<workbook::FetchResult> fetched) {
+                           signals.cancel();  // nothing left to cancel: let loop.run() return
+                           if (error)
+                               std::rethrow_exception(error);  // out of loop.run(), to guarded_main
+                           results = std::move(fetched);
+                       }));
+    loop.run();  // returns once the batch has ended, cancelled or not: every socket is closed by
+                 // then
     // [/slide]
     const int code = workbook::print_results(results, stopwatch.elapsed());
-    std::cout << "Resources: " << workbook::to_string(workbook::resource_usage()) << ", the loop on one thread\n";
+    std::cout << "Resources: " << workbook::to_string(workbook::resource_usage())
+              << ", the loop on one thread\n";
     if (interrupted) {
-        std::cerr << "Cancelled by Ctrl-C: the lines above are every repository that had finished.\n";
+        std::cerr
+            << "Cancelled by Ctrl-C: the lines above are every repository that had finished.\n";
         return 130;
     }
     return code;
 }
 
 int main(int argc, char** argv) {
-    return workbook::demo_main(argc, argv, {10, 100'000, "chapter08 [LIMIT]   (at most LIMIT requests in flight, default 10)"},
-                               fetch_bounded);
+    return workbook::demo_main(
+        argc, argv,
+        {10, 100'000, "chapter08 [LIMIT]   (at most LIMIT requests in flight, default 10)"},
+        fetch_bounded);
 }

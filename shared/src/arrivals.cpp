@@ -21,7 +21,8 @@ thread_local int this_thread_number = -1;  // -1: not numbered yet; 0: the main 
 std::string who() {
     if (::getpid() != main_process.load()) return "process " + std::to_string(::getpid());
     if (this_thread_number < 0) this_thread_number = ++threads_seen;
-    return this_thread_number == 0 ? std::string("main thread") : "thread " + std::to_string(this_thread_number);
+    return this_thread_number == 0 ? std::string("main thread")
+                                   : "thread " + std::to_string(this_thread_number);
 }
 
 }  // namespace
@@ -33,7 +34,9 @@ void show_arrivals() {
     showing = true;
 }
 
-bool showing_arrivals() { return showing; }
+bool showing_arrivals() {
+    return showing;
+}
 
 void report_arrival(std::string_view full_name, bool ok) {
     if (!showing) return;
@@ -42,15 +45,15 @@ void report_arrival(std::string_view full_name, bool ok) {
                         std::chrono::steady_clock::duration(now - started.load()))
                         .count();
     char line[256];
-    const int n = std::snprintf(line, sizeof line, "  [%5lld ms] %-14s %.*s%s\n", static_cast<long long>(ms),
-                                who().c_str(), static_cast<int>(full_name.size()), full_name.data(),
-                                ok ? "" : "  (failed)");
+    const int n = std::snprintf(
+        line, sizeof line, "  [%5lld ms] %-14s %.*s%s\n", static_cast<long long>(ms), who().c_str(),
+        static_cast<int>(full_name.size()), full_name.data(), ok ? "" : "  (failed)");
     // Straight to the file descriptor, past std::cout's buffer: a forked
     // child's buffer would be lost at _exit, and one write() of a short
     // line is never split by another writer's.
     if (n > 0) {
-        [[maybe_unused]] const auto written =
-            ::write(STDOUT_FILENO, line, static_cast<std::size_t>(std::min<int>(n, sizeof line - 1)));
+        [[maybe_unused]] const auto written = ::write(
+            STDOUT_FILENO, line, static_cast<std::size_t>(std::min<int>(n, sizeof line - 1)));
     }
 }
 

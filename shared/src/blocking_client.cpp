@@ -209,7 +209,8 @@ httplib::Response get_blocking(httplib::Client& client, const ApiConfig& api,
 
 namespace {
 
-RepoInfo fetch_repo_blocking_once(httplib::Client& client, const ApiConfig& api, std::string_view full_name) {
+RepoInfo fetch_repo_blocking_once(httplib::Client& client, const ApiConfig& api,
+                                  std::string_view full_name) {
     httplib::Response response;
     try {
         response = get_blocking(client, api, api.repo_path(full_name));
@@ -231,7 +232,8 @@ RepoInfo fetch_repo_blocking_once(httplib::Client& client, const ApiConfig& api,
 
 }  // namespace
 
-RepoInfo fetch_repo_blocking(httplib::Client& client, const ApiConfig& api, std::string_view full_name) {
+RepoInfo fetch_repo_blocking(httplib::Client& client, const ApiConfig& api,
+                             std::string_view full_name) {
     try {
         auto info = fetch_repo_blocking_once(client, api, full_name);
         report_arrival(full_name, true);

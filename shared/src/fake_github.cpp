@@ -1,5 +1,6 @@
 #include "workbook/fake_github.hpp"
 
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
@@ -8,7 +9,6 @@
 #include <asio/ssl/context.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
-#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <csignal>
@@ -16,10 +16,10 @@
 #include <cstdio>
 #include <limits>
 #include <mutex>
-#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include "workbook/http_server.hpp"
 #include "workbook/paths.hpp"
@@ -31,12 +31,12 @@ using Clock = std::chrono::steady_clock;
 
 Fault parse_fault(std::string_view name) {
     static const std::map<std::string_view, Fault> names = {
-        {"401", Fault::unauthorized},   {"unauthorized", Fault::unauthorized},
-        {"403", Fault::rate_limited},   {"rate-limit", Fault::rate_limited},
-        {"404", Fault::not_found},      {"not-found", Fault::not_found},
-        {"500", Fault::server_error},   {"server-error", Fault::server_error},
+        {"401", Fault::unauthorized},    {"unauthorized", Fault::unauthorized},
+        {"403", Fault::rate_limited},    {"rate-limit", Fault::rate_limited},
+        {"404", Fault::not_found},       {"not-found", Fault::not_found},
+        {"500", Fault::server_error},    {"server-error", Fault::server_error},
         {"malformed", Fault::malformed}, {"truncated", Fault::truncated},
-        {"reset", Fault::reset},        {"hang", Fault::hang},
+        {"reset", Fault::reset},         {"hang", Fault::hang},
     };
     if (const auto it = names.find(name); it != names.end()) return it->second;
     throw std::invalid_argument("unknown fault \"" + std::string(name) +
@@ -45,15 +45,24 @@ Fault parse_fault(std::string_view name) {
 
 std::string_view to_string(Fault fault) {
     switch (fault) {
-        case Fault::none: return "none";
-        case Fault::unauthorized: return "401";
-        case Fault::rate_limited: return "403";
-        case Fault::not_found: return "404";
-        case Fault::server_error: return "500";
-        case Fault::malformed: return "malformed";
-        case Fault::truncated: return "truncated";
-        case Fault::reset: return "reset";
-        case Fault::hang: return "hang";
+        case Fault::none:
+            return "none";
+        case Fault::unauthorized:
+            return "401";
+        case Fault::rate_limited:
+            return "403";
+        case Fault::not_found:
+            return "404";
+        case Fault::server_error:
+            return "500";
+        case Fault::malformed:
+            return "malformed";
+        case Fault::truncated:
+            return "truncated";
+        case Fault::reset:
+            return "reset";
+        case Fault::hang:
+            return "hang";
     }
     return "?";
 }
@@ -61,7 +70,10 @@ std::string_view to_string(Fault fault) {
 std::string to_json(const Stats& stats) {
     json log = json::array();
     for (const auto& e : stats.log) {
-        log.push_back({{"path", e.path}, {"status", e.status}, {"start_us", e.start_us}, {"end_us", e.end_us}});
+        log.push_back({{"path", e.path},
+                       {"status", e.status},
+                       {"start_us", e.start_us},
+                       {"end_us", e.end_us}});
     }
     return json{{"requests", stats.requests},
                 {"in_flight", stats.in_flight},
@@ -74,7 +86,8 @@ std::string to_json(const Stats& stats) {
 
 Stats stats_from_json(std::string_view text) {
     const auto j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) throw ParseError("the statistics are not a JSON object");
+    if (j.is_discarded() || !j.is_object())
+        throw ParseError("the statistics are not a JSON object");
     try {
         Stats stats;
         stats.requests = j.at("requests").get<long long>();
@@ -82,7 +95,8 @@ Stats stats_from_json(std::string_view text) {
         stats.max_in_flight = j.at("max_in_flight").get<long long>();
         for (const auto& e : j.at("log")) {
             stats.log.push_back({e.at("path").get<std::string>(), e.at("status").get<int>(),
-                                 e.at("start_us").get<long long>(), e.at("end_us").get<long long>()});
+                                 e.at("start_us").get<long long>(),
+                                 e.at("end_us").get<long long>()});
         }
         stats.log_dropped = j.value("log_dropped", 0LL);  // absent from an older stand-in
         return stats;
@@ -112,26 +126,65 @@ struct Sample {
 };
 
 constexpr Sample samples[] = {
-    {"chriskohlhoff/asio", "User", "Asio C++ Library", "http://think-async.com/", "C++", "bsl-1.0", "asio asynchronous cpp networking", "master", 5012, 1234, 820, 25410, "2013-04-01T09:00:00Z"},
-    {"yhirose/cpp-httplib", "User", "A C++ header-only HTTP/HTTPS server and client library", "", "C++", "mit", "cpp header-only http https", "master", 13050, 2310, 41, 6230, "2012-09-22T19:54:04Z"},
-    {"nlohmann/json", "User", "JSON for Modern C++", "https://json.nlohmann.me", "C++", "mit", "cpp header-only json json-parser", "develop", 43020, 6730, 72, 185120, "2013-07-04T08:47:49Z"},
-    {"doctest/doctest", "Organization", "The fastest feature-rich C++11/14/17/20/23 single-header testing framework", "https://bit.ly/doctest-docs", "C++", "mit", "cpp header-only testing unit-testing", "master", 5980, 650, 203, 7930, "2016-03-26T19:37:21Z"},
-    {"nodejs/llhttp", "Organization", "Port of http_parser to llparse", "http://llhttp.org", "TypeScript", "mit", "http parser", "main", 1710, 190, 38, 1540, "2018-10-20T16:49:08Z"},
-    {"openssl/openssl", "Organization", "TLS/SSL and crypto library", "https://www.openssl.org", "C", "apache-2.0", "cryptography ssl tls", "master", 26010, 10220, 1930, 521400, "2013-01-15T22:34:48Z"},
-    {"libuv/libuv", "Organization", "Cross-platform asynchronous I/O", "https://libuv.org", "C", "mit", "asynchronous event-loop io", "v1.x", 24400, 3620, 148, 35310, "2011-03-21T22:45:53Z"},
-    {"scylladb/seastar", "Organization", "High performance server-side application framework", "http://seastar.io", "C++", "apache-2.0", "asynchronous cpp futures", "master", 8450, 1560, 905, 30260, "2014-09-23T13:21:01Z"},
-    {"facebook/folly", "Organization", "An open-source C++ library developed and used at Facebook.", "", "C++", "apache-2.0", "cpp library", "main", 28900, 5590, 410, 95320, "2012-06-01T20:49:04Z"},
-    {"python/cpython", "Organization", "The Python programming language", "https://www.python.org", "Python", "other", "interpreter python", "main", 64900, 30900, 9040, 652300, "2017-02-10T19:23:51Z"},
-    {"aio-libs/aiohttp", "Organization", "Asynchronous HTTP client/server framework for asyncio and Python", "https://docs.aiohttp.org", "Python", "apache-2.0", "aiohttp asyncio http http-client http-server", "master", 15300, 2040, 252, 27150, "2013-10-01T18:45:35Z"},
-    {"twisted/twisted", "Organization", "Event-driven networking engine written in Python.", "https://www.twisted.org", "Python", "other", "networking python", "trunk", 5620, 1170, 1130, 80040, "2015-02-17T14:40:52Z"},
-    {"gevent/gevent", "Organization", "Coroutine-based concurrency library for Python", "http://www.gevent.org", "Python", "other", "coroutines greenlet python", "master", 6290, 940, 131, 18020, "2012-03-12T11:07:29Z"},
-    {"tornadoweb/tornado", "Organization", "Tornado is a Python web framework and asynchronous networking library", "http://www.tornadoweb.org/", "Python", "apache-2.0", "asynchronous python web-framework", "master", 21800, 5500, 203, 11060, "2009-09-09T04:53:44Z"},
-    {"sanic-org/sanic", "Organization", "Accelerate your web app development | Build fast. Run fast.", "https://sanic.dev", "Python", "mit", "asyncio python web-framework", "main", 18100, 1560, 93, 12070, "2016-05-26T00:09:55Z"},
-    {"redis/redis", "Organization", "Redis is an in-memory database that persists on disk.", "http://redis.io", "C", "other", "cache database key-value", "unstable", 67900, 23800, 2610, 131200, "2009-03-21T22:32:25Z"},
-    {"memcached/memcached", "Organization", "memcached development tree", "https://memcached.org", "C", "bsd-3-clause", "cache", "master", 13700, 3290, 61, 11030, "2009-01-17T01:06:00Z"},
-    {"postgres/postgres", "Organization", "Mirror of the official PostgreSQL GIT repository.", "https://www.postgresql.org/", "C", "other", "database sql", "master", 16900, 4800, 0, 702100, "2010-09-21T11:35:45Z"},
-    {"tokio-rs/tokio", "Organization", "A runtime for writing reliable asynchronous applications with Rust.", "https://tokio.rs", "Rust", "mit", "asynchronous networking rust", "master", 28100, 2610, 304, 20150, "2016-09-09T21:02:06Z"},
-    {"fmtlib/fmt", "Organization", "A modern formatting library", "https://fmt.dev", "C++", "other", "cpp formatting", "master", 21400, 2560, 29, 35080, "2012-12-07T16:26:46Z"},
+    {"chriskohlhoff/asio", "User", "Asio C++ Library", "http://think-async.com/", "C++", "bsl-1.0",
+     "asio asynchronous cpp networking", "master", 5012, 1234, 820, 25410, "2013-04-01T09:00:00Z"},
+    {"yhirose/cpp-httplib", "User", "A C++ header-only HTTP/HTTPS server and client library", "",
+     "C++", "mit", "cpp header-only http https", "master", 13050, 2310, 41, 6230,
+     "2012-09-22T19:54:04Z"},
+    {"nlohmann/json", "User", "JSON for Modern C++", "https://json.nlohmann.me", "C++", "mit",
+     "cpp header-only json json-parser", "develop", 43020, 6730, 72, 185120,
+     "2013-07-04T08:47:49Z"},
+    {"doctest/doctest", "Organization",
+     "The fastest feature-rich C++11/14/17/20/23 single-header testing framework",
+     "https://bit.ly/doctest-docs", "C++", "mit", "cpp header-only testing unit-testing", "master",
+     5980, 650, 203, 7930, "2016-03-26T19:37:21Z"},
+    {"nodejs/llhttp", "Organization", "Port of http_parser to llparse", "http://llhttp.org",
+     "TypeScript", "mit", "http parser", "main", 1710, 190, 38, 1540, "2018-10-20T16:49:08Z"},
+    {"openssl/openssl", "Organization", "TLS/SSL and crypto library", "https://www.openssl.org",
+     "C", "apache-2.0", "cryptography ssl tls", "master", 26010, 10220, 1930, 521400,
+     "2013-01-15T22:34:48Z"},
+    {"libuv/libuv", "Organization", "Cross-platform asynchronous I/O", "https://libuv.org", "C",
+     "mit", "asynchronous event-loop io", "v1.x", 24400, 3620, 148, 35310, "2011-03-21T22:45:53Z"},
+    {"scylladb/seastar", "Organization", "High performance server-side application framework",
+     "http://seastar.io", "C++", "apache-2.0", "asynchronous cpp futures", "master", 8450, 1560,
+     905, 30260, "2014-09-23T13:21:01Z"},
+    {"facebook/folly", "Organization", "An open-source C++ library developed and used at Facebook.",
+     "", "C++", "apache-2.0", "cpp library", "main", 28900, 5590, 410, 95320,
+     "2012-06-01T20:49:04Z"},
+    {"python/cpython", "Organization", "The Python programming language", "https://www.python.org",
+     "Python", "other", "interpreter python", "main", 64900, 30900, 9040, 652300,
+     "2017-02-10T19:23:51Z"},
+    {"aio-libs/aiohttp", "Organization",
+     "Asynchronous HTTP client/server framework for asyncio and Python", "https://docs.aiohttp.org",
+     "Python", "apache-2.0", "aiohttp asyncio http http-client http-server", "master", 15300, 2040,
+     252, 27150, "2013-10-01T18:45:35Z"},
+    {"twisted/twisted", "Organization", "Event-driven networking engine written in Python.",
+     "https://www.twisted.org", "Python", "other", "networking python", "trunk", 5620, 1170, 1130,
+     80040, "2015-02-17T14:40:52Z"},
+    {"gevent/gevent", "Organization", "Coroutine-based concurrency library for Python",
+     "http://www.gevent.org", "Python", "other", "coroutines greenlet python", "master", 6290, 940,
+     131, 18020, "2012-03-12T11:07:29Z"},
+    {"tornadoweb/tornado", "Organization",
+     "Tornado is a Python web framework and asynchronous networking library",
+     "http://www.tornadoweb.org/", "Python", "apache-2.0", "asynchronous python web-framework",
+     "master", 21800, 5500, 203, 11060, "2009-09-09T04:53:44Z"},
+    {"sanic-org/sanic", "Organization",
+     "Accelerate your web app development | Build fast. Run fast.", "https://sanic.dev", "Python",
+     "mit", "asyncio python web-framework", "main", 18100, 1560, 93, 12070, "2016-05-26T00:09:55Z"},
+    {"redis/redis", "Organization", "Redis is an in-memory database that persists on disk.",
+     "http://redis.io", "C", "other", "cache database key-value", "unstable", 67900, 23800, 2610,
+     131200, "2009-03-21T22:32:25Z"},
+    {"memcached/memcached", "Organization", "memcached development tree", "https://memcached.org",
+     "C", "bsd-3-clause", "cache", "master", 13700, 3290, 61, 11030, "2009-01-17T01:06:00Z"},
+    {"postgres/postgres", "Organization", "Mirror of the official PostgreSQL GIT repository.",
+     "https://www.postgresql.org/", "C", "other", "database sql", "master", 16900, 4800, 0, 702100,
+     "2010-09-21T11:35:45Z"},
+    {"tokio-rs/tokio", "Organization",
+     "A runtime for writing reliable asynchronous applications with Rust.", "https://tokio.rs",
+     "Rust", "mit", "asynchronous networking rust", "master", 28100, 2610, 304, 20150,
+     "2016-09-09T21:02:06Z"},
+    {"fmtlib/fmt", "Organization", "A modern formatting library", "https://fmt.dev", "C++", "other",
+     "cpp formatting", "master", 21400, 2560, 29, 35080, "2012-12-07T16:26:46Z"},
 };
 
 struct License {
@@ -153,11 +206,13 @@ constexpr long long bench_owner_id = 990'001;
 constexpr long long bench_first_id = 1'000'000;
 
 std::string base64(std::string_view in) {
-    static constexpr char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static constexpr char digits[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
     std::size_t i = 0;
     for (; i + 2 < in.size(); i += 3) {
-        const unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+        const unsigned v =
+            (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
         out += {digits[v >> 18], digits[v >> 12 & 63], digits[v >> 6 & 63], digits[v & 63]};
     }
     if (i + 1 == in.size()) {
@@ -178,7 +233,8 @@ std::string node_id(std::string_view kind, long long id) {
 
 bool equal_nocase(std::string_view a, std::string_view b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+        return std::tolower(static_cast<unsigned char>(x)) ==
+               std::tolower(static_cast<unsigned char>(y));
     });
 }
 
@@ -191,9 +247,11 @@ std::string lower(std::string_view text) {
 struct NoCaseLess {
     using is_transparent = void;
     bool operator()(std::string_view a, std::string_view b) const {
-        return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-            return std::tolower(static_cast<unsigned char>(x)) < std::tolower(static_cast<unsigned char>(y));
-        });
+        return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                            [](char x, char y) {
+                                                return std::tolower(static_cast<unsigned char>(x)) <
+                                                       std::tolower(static_cast<unsigned char>(y));
+                                            });
     }
 };
 
@@ -204,7 +262,7 @@ struct NoCaseLess {
 // JSON per request cost about an eighth of the stand-in's CPU at 10,000
 // requests.
 class BodyTemplate {
-public:
+  public:
     // The values for the holes of one answer.
     struct Values {
         std::string_view base;  // "http://127.0.0.1:8700"
@@ -242,17 +300,26 @@ public:
         for (const auto& p : parts_) {
             out += p.text;
             switch (p.hole) {
-                case Hole::none: break;
-                case Hole::base: out += v.base; break;
-                case Hole::n: out += std::to_string(v.n); break;
-                case Hole::id: out += std::to_string(bench_first_id + v.n); break;
-                case Hole::node: out += node_id("Repository", bench_first_id + v.n); break;
+                case Hole::none:
+                    break;
+                case Hole::base:
+                    out += v.base;
+                    break;
+                case Hole::n:
+                    out += std::to_string(v.n);
+                    break;
+                case Hole::id:
+                    out += std::to_string(bench_first_id + v.n);
+                    break;
+                case Hole::node:
+                    out += node_id("Repository", bench_first_id + v.n);
+                    break;
             }
         }
         return out;
     }
 
-private:
+  private:
     enum class Hole { none, base, n, id, node };
     struct Part {
         std::string text;  // then the hole
@@ -272,9 +339,10 @@ private:
 // The fields a client of GitHub's API commonly reads, in GitHub's order.
 // `id` and `node` are JSON values or holes; the URLs of the API start at
 // "{{base}}".
-nlohmann::ordered_json repo_json(const Sample& s, const std::string& full_name, const nlohmann::ordered_json& id,
-                                 const nlohmann::ordered_json& node, const nlohmann::ordered_json& stars,
-                                 long long owner_id) {
+nlohmann::ordered_json repo_json(const Sample& s, const std::string& full_name,
+                                 const nlohmann::ordered_json& id,
+                                 const nlohmann::ordered_json& node,
+                                 const nlohmann::ordered_json& stars, long long owner_id) {
     using ojson = nlohmann::ordered_json;
     const auto slash = full_name.find('/');
     const std::string owner = full_name.substr(0, slash);
@@ -329,7 +397,8 @@ nlohmann::ordered_json repo_json(const Sample& s, const std::string& full_name, 
          {{"key", license->key},
           {"name", license->name},
           {"spdx_id", license->spdx_id},
-          {"url", license->number == 0 ? ojson(nullptr) : ojson("{{base}}/licenses/" + std::string(license->key))},
+          {"url", license->number == 0 ? ojson(nullptr)
+                                       : ojson("{{base}}/licenses/" + std::string(license->key))},
           {"node_id", node_id("License", license->number)}}},
         {"topics", std::move(topics)},
         {"visibility", "public"},
@@ -382,7 +451,8 @@ http::Response json_response(int status, std::string body) {
     return res;
 }
 
-constexpr const char* rate_limit_docs = "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting";
+constexpr const char* rate_limit_docs =
+    "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting";
 
 // Pulls "owner/name" out of "/repos/owner/name"; nullopt for any other path,
 // "/repos/owner/name/" included: GitHub answers that 404.
@@ -413,7 +483,8 @@ struct FakeGithub::Impl {
     std::mutex stop_mutex;
 
     // Bodies made once, here; looked up without regard to case.
-    std::map<std::string, std::size_t, NoCaseLess> by_name;  // -> index in samples and sample_bodies
+    std::map<std::string, std::size_t, NoCaseLess>
+        by_name;  // -> index in samples and sample_bodies
     std::vector<BodyTemplate> sample_bodies;
     BodyTemplate bench_body;
     // The options' per-repository faults and delays, by lower-case name.
@@ -442,25 +513,42 @@ struct FakeGithub::Impl {
             by_name.emplace(s.full_name, i);
             // Pretty, as api.github.com sends it.
             sample_bodies.emplace_back(
-                repo_json(s, s.full_name, id, node_id("Repository", id), s.stars, 1000 + id).dump(2));
+                repo_json(s, s.full_name, id, node_id("Repository", id), s.stars, 1000 + id)
+                    .dump(2));
         }
-        const Sample bench{"", "Organization", "A repository made up for load tests", "", "C++", "mit", "benchmark",
-                           "main", 0, 0, 0, 12, "2026-01-01T00:00:00Z"};
+        const Sample bench{"",
+                           "Organization",
+                           "A repository made up for load tests",
+                           "",
+                           "C++",
+                           "mit",
+                           "benchmark",
+                           "main",
+                           0,
+                           0,
+                           0,
+                           12,
+                           "2026-01-01T00:00:00Z"};
         // Compact: the load tests read thousands of these.
-        bench_body = BodyTemplate(repo_json(bench, std::string(bench_owner) + "{{n}}", ojson("{{#id}}"),
-                                            ojson("{{node}}"), ojson("{{#n}}"), bench_owner_id)
-                                      .dump());
+        bench_body =
+            BodyTemplate(repo_json(bench, std::string(bench_owner) + "{{n}}", ojson("{{#id}}"),
+                                   ojson("{{node}}"), ojson("{{#n}}"), bench_owner_id)
+                             .dump());
         for (const auto& [name, fault] : options.faults) faults.emplace(lower(name), fault);
-        for (const auto& [name, delay] : options.latency_for) latency_for.emplace(lower(name), delay);
+        for (const auto& [name, delay] : options.latency_for)
+            latency_for.emplace(lower(name), delay);
 
         http::ServerOptions server_options;
         server_options.head_timeout = options.head_timeout;
         server_options.idle_timeout = options.idle_timeout;
         if (options.verbose) {
-            server_options.log = [](std::string_view what) { std::fprintf(stderr, "fake-github: %.*s\n", int(what.size()), what.data()); };
+            server_options.log = [](std::string_view what) {
+                std::fprintf(stderr, "fake-github: %.*s\n", int(what.size()), what.data());
+            };
         }
         server = std::make_unique<http::Server>(
-            loop.get_executor(), [this](const http::Request& r) { return handle(r); }, server_options);
+            loop.get_executor(), [this](const http::Request& r) { return handle(r); },
+            server_options);
     }
 
     long long now_us() const {
@@ -468,7 +556,8 @@ struct FakeGithub::Impl {
     }
 
     asio::awaitable<http::Response> handle(const http::Request& request) {
-        if (request.path == "/_stats" || request.path == "/_stats/reset") co_return stats_endpoint(request);
+        if (request.path == "/_stats" || request.path == "/_stats/reset")
+            co_return stats_endpoint(request);
 
         // In flight from here (the head is parsed) until just before the
         // response is written: the guard's destructor runs when this
@@ -515,8 +604,10 @@ struct FakeGithub::Impl {
     };
     Client client_of(const http::Request& request) const {
         std::string_view auth = request.header("Authorization");
-        if (auth.empty()) return {"address " + request.peer, options.rate_limit.without_token, false};
-        if (const auto space = auth.find(' '); space != std::string_view::npos) auth.remove_prefix(space + 1);
+        if (auth.empty())
+            return {"address " + request.peer, options.rate_limit.without_token, false};
+        if (const auto space = auth.find(' '); space != std::string_view::npos)
+            auth.remove_prefix(space + 1);
         return {"token " + std::string(auth), options.rate_limit.with_token, true};
     }
 
@@ -524,9 +615,9 @@ struct FakeGithub::Impl {
     // false), then writes GitHub's X-RateLimit-* headers. `exhausted`: the
     // headers of a 403 for the limit, which GitHub does not count.
     void rate_limit(http::Response& res, const Client& client, bool count, bool exhausted = false) {
-        const long long now =
-            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-                .count();
+        const long long now = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
         long long used, reset;
         {
             std::lock_guard lock(quota_mutex);
@@ -537,16 +628,17 @@ struct FakeGithub::Impl {
             reset = q.reset;
         }
         res.headers.push_back({"X-RateLimit-Limit", std::to_string(client.limit)});
-        res.headers.push_back({"X-RateLimit-Remaining", std::to_string(std::max(0LL, client.limit - used))});
+        res.headers.push_back(
+            {"X-RateLimit-Remaining", std::to_string(std::max(0LL, client.limit - used))});
         res.headers.push_back({"X-RateLimit-Reset", std::to_string(reset)});
         res.headers.push_back({"X-RateLimit-Used", std::to_string(used)});
         res.headers.push_back({"X-RateLimit-Resource", "core"});
     }
 
     bool limit_reached(const Client& client) {
-        const long long now =
-            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-                .count();
+        const long long now = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
         std::lock_guard lock(quota_mutex);
         const auto it = quotas.find(client.key);
         return it != quotas.end() && it->second.reset > now && it->second.used >= client.limit;
@@ -557,15 +649,20 @@ struct FakeGithub::Impl {
     http::Response rate_limited(const http::Request& request, const Client& client) {
         const std::string who = client.token ? "user ID 583231" : request.peer;
         auto res = json_response(
-            403, github_error("API rate limit exceeded for " + who + "." +
-                                  (client.token ? "" : " (But here's the good news: Authenticated requests get a "
-                                                       "higher rate limit. Check out the documentation for more details.)"),
-                              rate_limit_docs));
+            403,
+            github_error(
+                "API rate limit exceeded for " + who + "." +
+                    (client.token
+                         ? ""
+                         : " (But here's the good news: Authenticated requests get a "
+                           "higher rate limit. Check out the documentation for more details.)"),
+                rate_limit_docs));
         rate_limit(res, client, false, true);
         return res;
     }
 
-    http::Response answer(const http::Request& request, const std::optional<std::string>& repo, Fault fault) {
+    http::Response answer(const http::Request& request, const std::optional<std::string>& repo,
+                          Fault fault) {
         const Client client = client_of(request);
         const auto counted = [&](http::Response res) {
             rate_limit(res, client, true);
@@ -575,9 +672,10 @@ struct FakeGithub::Impl {
             // The talk sent its token as ?access_token=...; that puts a
             // secret in URLs and logs, and GitHub no longer accepts it.
             return counted(json_response(
-                401, github_error("Query-parameter authentication is not accepted: send the token in the "
-                                  "Authorization header",
-                                  "https://docs.github.com/rest/overview/authenticating-to-the-rest-api")));
+                401, github_error(
+                         "Query-parameter authentication is not accepted: send the token in the "
+                         "Authorization header",
+                         "https://docs.github.com/rest/overview/authenticating-to-the-rest-api")));
         }
         if (!options.token.empty()) {
             const auto auth = request.header("Authorization");
@@ -588,30 +686,42 @@ struct FakeGithub::Impl {
             }
         }
         if (limit_reached(client)) return rate_limited(request, client);
-        if (!repo) return counted(json_response(404, github_error("Not Found", "https://docs.github.com/rest")));
+        if (!repo)
+            return counted(
+                json_response(404, github_error("Not Found", "https://docs.github.com/rest")));
         if (request.method != "GET" && request.method != "HEAD") {
-            auto res = json_response(405, github_error("Method Not Allowed", "https://docs.github.com/rest"));
+            auto res = json_response(
+                405, github_error("Method Not Allowed", "https://docs.github.com/rest"));
             res.headers.push_back({"Allow", "GET, HEAD"});
             return counted(std::move(res));
         }
         switch (fault) {
             case Fault::unauthorized:
-                return counted(json_response(401, github_error("Bad credentials", "https://docs.github.com/rest")));
-            case Fault::rate_limited: return rate_limited(request, client);
+                return counted(json_response(
+                    401, github_error("Bad credentials", "https://docs.github.com/rest")));
+            case Fault::rate_limited:
+                return rate_limited(request, client);
             case Fault::not_found:
                 return counted(json_response(
-                    404, github_error("Not Found", "https://docs.github.com/rest/repos/repos#get-a-repository")));
+                    404,
+                    github_error("Not Found",
+                                 "https://docs.github.com/rest/repos/repos#get-a-repository")));
             case Fault::server_error:
-                return counted(json_response(500, github_error("Server Error", "https://docs.github.com/rest")));
+                return counted(json_response(
+                    500, github_error("Server Error", "https://docs.github.com/rest")));
             case Fault::malformed:
-                return counted(json_response(200, "{\"name\": \"" + *repo + "\", \"full_name\": <html>oops</html>"));
-            default: break;
+                return counted(json_response(
+                    200, "{\"name\": \"" + *repo + "\", \"full_name\": <html>oops</html>"));
+            default:
+                break;
         }
-        const std::string base = (request.tls ? "https://" : "http://") + std::string(request.header("Host"));
+        const std::string base =
+            (request.tls ? "https://" : "http://") + std::string(request.header("Host"));
         auto body = repo_body(*repo, base);
         if (!body) {
             return counted(json_response(
-                404, github_error("Not Found", "https://docs.github.com/rest/repos/repos#get-a-repository")));
+                404, github_error("Not Found",
+                                  "https://docs.github.com/rest/repos/repos#get-a-repository")));
         }
         const std::string etag = etag_of(*body);
         const auto if_none_match = request.header("If-None-Match");
@@ -639,7 +749,8 @@ struct FakeGithub::Impl {
         }
         // workbook-bench/repo-N: N written as a number is, without leading
         // zeros (repo-007 is another name, and no repository).
-        if (repo.size() > bench_owner.size() && equal_nocase(repo.substr(0, bench_owner.size()), bench_owner)) {
+        if (repo.size() > bench_owner.size() &&
+            equal_nocase(repo.substr(0, bench_owner.size()), bench_owner)) {
             const std::string_view digits = repo.substr(bench_owner.size());
             long long n = -1;
             const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
@@ -653,9 +764,11 @@ struct FakeGithub::Impl {
 
     http::Response stats_endpoint(const http::Request& request) {
         const bool reset = request.path == "/_stats/reset";
-        const bool allowed = reset ? request.method == "POST" : (request.method == "GET" || request.method == "HEAD");
+        const bool allowed = reset ? request.method == "POST"
+                                   : (request.method == "GET" || request.method == "HEAD");
         if (!allowed) {
-            auto res = json_response(405, github_error(reset ? "Use POST /_stats/reset" : "Use GET /_stats", ""));
+            auto res = json_response(
+                405, github_error(reset ? "Use POST /_stats/reset" : "Use GET /_stats", ""));
             res.headers.push_back({"Allow", reset ? "POST" : "GET, HEAD"});
             return res;
         }
@@ -666,10 +779,12 @@ struct FakeGithub::Impl {
         return json_response(200, to_json(snapshot()));
     }
 
-    Clock::time_point begin_request(const std::string& path, std::size_t& index, std::uint64_t& logged_in) {
+    Clock::time_point begin_request(const std::string& path, std::size_t& index,
+                                    std::uint64_t& logged_in) {
         std::lock_guard lock(stats_mutex);
         const Clock::time_point now = Clock::now();
-        const long long start = std::chrono::duration_cast<std::chrono::microseconds>(now - epoch).count();
+        const long long start =
+            std::chrono::duration_cast<std::chrono::microseconds>(now - epoch).count();
         ++stats.requests;
         stats.max_in_flight = std::max(stats.max_in_flight, ++stats.in_flight);
         index = stats.log.size();
@@ -715,9 +830,12 @@ struct FakeGithub::Impl {
     }
 };
 
-FakeGithub::FakeGithub(FakeGithubOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+FakeGithub::FakeGithub(FakeGithubOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
 
-FakeGithub::~FakeGithub() { stop(); }
+FakeGithub::~FakeGithub() {
+    stop();
+}
 
 unsigned short FakeGithub::listen_http(const std::string& address, unsigned short port) {
     impl_->http_port = impl_->server->listen(address, port);
@@ -728,12 +846,16 @@ unsigned short FakeGithub::listen_https(const std::string& address, unsigned sho
                                         const std::string& cert_file, const std::string& key_file) {
     auto& tls = impl_->tls.emplace(asio::ssl::context::tls_server);
     tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                    asio::ssl::context::no_tlsv1_1);
     const std::string cert = cert_file.empty() ? stand_in_cert_file() : cert_file;
     const std::string key = key_file.empty() ? stand_in_key_file() : key_file;
     std::error_code ec;
     tls.use_certificate_chain_file(cert, ec);
-    if (ec) throw std::runtime_error("cannot load the stand-in's certificate " + cert + ": " + ec.message() + " (build the workbook first: it makes the certificate)");
+    if (ec)
+        throw std::runtime_error("cannot load the stand-in's certificate " + cert + ": " +
+                                 ec.message() +
+                                 " (build the workbook first: it makes the certificate)");
     tls.use_private_key_file(key, asio::ssl::context::pem, ec);
     if (ec) throw std::runtime_error("cannot load the stand-in's key " + key + ": " + ec.message());
     impl_->https_port = impl_->server->listen(address, port, &tls);
@@ -764,7 +886,8 @@ void FakeGithub::stop() {
             if (impl_->signals) impl_->signals->cancel();  // or its wait keeps run() going
         });
     }
-    if (impl_->thread.joinable() && impl_->thread.get_id() != std::this_thread::get_id()) impl_->thread.join();
+    if (impl_->thread.joinable() && impl_->thread.get_id() != std::this_thread::get_id())
+        impl_->thread.join();
 }
 
 ApiConfig FakeGithub::http_api() const {
@@ -779,14 +902,19 @@ ApiConfig FakeGithub::http_api() const {
 ApiConfig FakeGithub::https_api() const {
     ApiConfig api = http_api();
     api.scheme = "https";
-    api.host = "localhost";  // the name in the certificate, so host-name verification has work to do
+    api.host =
+        "localhost";  // the name in the certificate, so host-name verification has work to do
     api.port = impl_->https_port;
     api.ca_file = stand_in_ca_file();
     return api;
 }
 
-Stats FakeGithub::stats() const { return impl_->snapshot(); }
+Stats FakeGithub::stats() const {
+    return impl_->snapshot();
+}
 
-void FakeGithub::reset_stats() { impl_->reset_stats(); }
+void FakeGithub::reset_stats() {
+    impl_->reset_stats();
+}
 
 }  // namespace workbook

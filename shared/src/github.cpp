@@ -12,11 +12,11 @@ const std::vector<std::string>& repositories() {
     // The libraries this workbook stands on, the async stacks of the talk and
     // their C++ and Rust cousins: projects an attendee will recognise.
     static const std::vector<std::string> repos = {
-        "chriskohlhoff/asio",  "yhirose/cpp-httplib", "nlohmann/json",      "doctest/doctest",
-        "nodejs/llhttp",       "openssl/openssl",     "libuv/libuv",        "scylladb/seastar",
-        "facebook/folly",      "python/cpython",      "aio-libs/aiohttp",   "twisted/twisted",
-        "gevent/gevent",       "tornadoweb/tornado",  "sanic-org/sanic",    "redis/redis",
-        "memcached/memcached", "postgres/postgres",   "tokio-rs/tokio",     "fmtlib/fmt",
+        "chriskohlhoff/asio",  "yhirose/cpp-httplib", "nlohmann/json",    "doctest/doctest",
+        "nodejs/llhttp",       "openssl/openssl",     "libuv/libuv",      "scylladb/seastar",
+        "facebook/folly",      "python/cpython",      "aio-libs/aiohttp", "twisted/twisted",
+        "gevent/gevent",       "tornadoweb/tornado",  "sanic-org/sanic",  "redis/redis",
+        "memcached/memcached", "postgres/postgres",   "tokio-rs/tokio",   "fmtlib/fmt",
     };
     return repos;
 }
@@ -53,7 +53,8 @@ FetchResult fetch_result_from_json(std::string_view text) {
 }
 
 std::string ApiConfig::origin() const {
-    const bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
+    const bool default_port =
+        (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
     const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
     return scheme + "://" + shown_host + (default_port ? "" : ":" + std::to_string(port));
 }
@@ -82,14 +83,16 @@ bool ApiConfig::is_local() const {
 
 ApiConfig parse_api_url(std::string_view url) {
     const auto fail = [&](const std::string& why) -> ApiConfig {
-        throw std::invalid_argument("WORKBOOK_GITHUB_API=\"" + std::string(url) + "\" " + why +
-                                    " (expected e.g. https://api.github.com or http://127.0.0.1:8700)");
+        throw std::invalid_argument(
+            "WORKBOOK_GITHUB_API=\"" + std::string(url) + "\" " + why +
+            " (expected e.g. https://api.github.com or http://127.0.0.1:8700)");
     };
     ApiConfig api;
     const auto sep = url.find("://");
     if (sep == std::string_view::npos) return fail("has no scheme");
     api.scheme = std::string(url.substr(0, sep));
-    if (api.scheme != "http" && api.scheme != "https") return fail("must start with http:// or https://");
+    if (api.scheme != "http" && api.scheme != "https")
+        return fail("must start with http:// or https://");
     std::string_view rest = url.substr(sep + 3);
     const auto path_at = rest.find('/');
     std::string_view authority = rest.substr(0, path_at);
@@ -104,7 +107,8 @@ ApiConfig parse_api_url(std::string_view url) {
         const auto close = authority.find(']');
         if (close == std::string_view::npos) return fail("has an unclosed [");
         api.host = std::string(authority.substr(1, close - 1));
-        if (close + 1 < authority.size() && authority[close + 1] == ':') port_text = authority.substr(close + 2);
+        if (close + 1 < authority.size() && authority[close + 1] == ':')
+            port_text = authority.substr(close + 2);
     } else {
         const auto colon = authority.rfind(':');
         api.host = std::string(authority.substr(0, colon));
@@ -195,13 +199,20 @@ ApiConfig api_config_from_env() {
 
 static std::string_view json_kind(const nlohmann::json& value) {
     switch (value.type()) {
-        case nlohmann::json::value_t::null: return "null";
-        case nlohmann::json::value_t::boolean: return "a boolean";
-        case nlohmann::json::value_t::string: return "a string";
-        case nlohmann::json::value_t::object: return "an object";
-        case nlohmann::json::value_t::array: return "an array";
-        case nlohmann::json::value_t::number_float: return "a fractional number";
-        default: return "a number";
+        case nlohmann::json::value_t::null:
+            return "null";
+        case nlohmann::json::value_t::boolean:
+            return "a boolean";
+        case nlohmann::json::value_t::string:
+            return "a string";
+        case nlohmann::json::value_t::object:
+            return "an object";
+        case nlohmann::json::value_t::array:
+            return "an array";
+        case nlohmann::json::value_t::number_float:
+            return "a fractional number";
+        default:
+            return "a number";
     }
 }
 
@@ -211,19 +222,23 @@ RepoInfo parse_repo_info(std::string_view body) {
     const auto json = nlohmann::json::parse(body, nullptr, false);
     if (json.is_discarded()) {
         const std::string start(body.substr(0, 60));
-        throw ParseError("the response is not valid JSON" +
-                         (body.empty() ? std::string(" (it is empty)") : ": it starts with \"" + start + "\""));
+        throw ParseError(
+            "the response is not valid JSON" +
+            (body.empty() ? std::string(" (it is empty)") : ": it starts with \"" + start + "\""));
     }
     if (!json.is_object()) {
-        throw ParseError("the response is " + std::string(json_kind(json)) + ", expected a JSON object");
+        throw ParseError("the response is " + std::string(json_kind(json)) +
+                         ", expected a JSON object");
     }
     const auto field = [&](const char* name, auto want_number) -> const nlohmann::json& {
         const auto it = json.find(name);
-        if (it == json.end()) throw ParseError("the response has no field \"" + std::string(name) + "\"");
+        if (it == json.end())
+            throw ParseError("the response has no field \"" + std::string(name) + "\"");
         const bool ok = want_number ? it->is_number_integer() : it->is_string();
         if (!ok) {
-            throw ParseError("field \"" + std::string(name) + "\" is " + std::string(json_kind(*it)) +
-                             ", expected " + (want_number ? "a whole number" : "a string"));
+            throw ParseError("field \"" + std::string(name) + "\" is " +
+                             std::string(json_kind(*it)) + ", expected " +
+                             (want_number ? "a whole number" : "a string"));
         }
         return *it;
     };

@@ -32,7 +32,8 @@ constexpr auto nothrow = asio::experimental::as_tuple(asio::use_awaitable);
 std::string_view ClientResponse::header(std::string_view name) const {
     for (const auto& [key, value] : headers) {
         if (std::equal(key.begin(), key.end(), name.begin(), name.end(), [](char a, char b) {
-                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+                return std::tolower(static_cast<unsigned char>(a)) ==
+                       std::tolower(static_cast<unsigned char>(b));
             })) {
             return value;
         }
@@ -51,16 +52,16 @@ namespace {
 // watchdog re-arms when the timer fires early); only an earlier one moves the
 // timer and wakes the watchdog. Most requests then cost no timer operation.
 class Connection : public std::enable_shared_from_this<Connection> {
-public:
-  // `tls_context`: null for plain HTTP.
-  Connection(const asio::any_io_executor& ex, asio::ssl::context* tls_context) : deadline_(ex) {
-      if (tls_context) {
-          stream_.emplace(ex, *tls_context);
-      } else {
-          plain_.emplace(ex);
-      }
-      deadline_.expires_at(Clock::time_point::max());
-  }
+  public:
+    // `tls_context`: null for plain HTTP.
+    Connection(const asio::any_io_executor& ex, asio::ssl::context* tls_context) : deadline_(ex) {
+        if (tls_context) {
+            stream_.emplace(ex, *tls_context);
+        } else {
+            plain_.emplace(ex);
+        }
+        deadline_.expires_at(Clock::time_point::max());
+    }
 
     // Arms the watchdog. A plain handler rather than a coroutine: one per
     // connection, and a thousand connections at once should not cost a
@@ -90,7 +91,8 @@ public:
         deadline_.cancel();
     }
 
-    asio::awaitable<std::tuple<std::error_code, std::size_t>> read_some(asio::mutable_buffer buffer) {
+    asio::awaitable<std::tuple<std::error_code, std::size_t>> read_some(
+        asio::mutable_buffer buffer) {
         if (stream_) co_return co_await stream_->async_read_some(buffer, nothrow);
         co_return co_await plain_->async_read_some(buffer, nothrow);
     }
@@ -100,7 +102,7 @@ public:
         co_return co_await asio::async_write(*plain_, asio::buffer(data), nothrow);
     }
 
-private:
+  private:
     // The timer fired, or was moved (an earlier deadline) or cancelled (close).
     void on_deadline() {
         if (closed_) return;
@@ -125,12 +127,13 @@ private:
 
 // Reads one response with llhttp. Nothing here does I/O.
 class ResponseParser {
-public:
+  public:
     explicit ResponseParser(std::size_t max_body) : max_body_(max_body) {
         llhttp_settings_init(&settings_);
         settings_.on_header_field = [](llhttp_t* p, const char* at, std::size_t n) {
             auto& self = *static_cast<ResponseParser*>(p->data);
-            if (self.response_.headers.empty() || self.in_value_) self.response_.headers.emplace_back();
+            if (self.response_.headers.empty() || self.in_value_)
+                self.response_.headers.emplace_back();
             self.in_value_ = false;
             self.response_.headers.back().first.append(at, n);
             return 0;
@@ -192,7 +195,7 @@ public:
     std::uint64_t declared_length() const { return declared_length_; }
     ClientResponse take() { return std::move(response_); }
 
-private:
+  private:
     std::size_t max_body_;
     llhttp_settings_t settings_;
     llhttp_t parser_;
@@ -256,7 +259,9 @@ bool is_ip_literal(const std::string& host) {
     return !ec;
 }
 
-std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+std::string ms(std::chrono::milliseconds d) {
+    return std::to_string(d.count()) + " ms";
+}
 
 // A reused keep-alive connection that the server had closed meanwhile: the
 // request is safe to send again on a new one.
@@ -285,7 +290,7 @@ struct Client::Impl {
     std::optional<asio::ssl::context> tls_context;
     std::vector<std::shared_ptr<Connection>> idle;
     std::size_t opened = 0;
-    std::string where;  // "host:port", for messages
+    std::string where;                     // "host:port", for messages
     std::vector<tcp::endpoint> endpoints;  // the host's addresses, once resolved
 
     // Turns at opening connections (ClientOptions::max_connecting).
@@ -359,13 +364,15 @@ struct Client::Impl {
         }
         // Each address in turn ("localhost" may be ::1 and 127.0.0.1).
         std::error_code connect_error = asio::error::host_not_found;
-        const auto candidates = endpoints;  // a copy: another connect may fill `endpoints` meanwhile
+        const auto candidates =
+            endpoints;  // a copy: another connect may fill `endpoints` meanwhile
         for (const auto& endpoint : candidates) {
             if (connection->timed_out()) break;
             std::error_code ignored;
             connection->socket().close(ignored);
             connection->socket().open(endpoint.protocol(), ignored);
-            std::tie(connect_error) = co_await connection->socket().async_connect(endpoint, nothrow);
+            std::tie(connect_error) =
+                co_await connection->socket().async_connect(endpoint, nothrow);
             throw_if_cancelled(*connection, connect_error);
             if (!connect_error) break;
         }
@@ -395,7 +402,8 @@ struct Client::Impl {
                 // SNI: the name of the site we want, for servers that host several.
                 SSL_set_tlsext_host_name(ssl, api.host.c_str());
             }
-            auto [handshake_error] = co_await stream.async_handshake(asio::ssl::stream_base::client, nothrow);
+            auto [handshake_error] =
+                co_await stream.async_handshake(asio::ssl::stream_base::client, nothrow);
             throw_if_cancelled(*connection, handshake_error);
             if (connection->timed_out()) {
                 throw TransportError(Step::timeout, "TLS handshake with " + where +
@@ -427,7 +435,8 @@ struct Client::Impl {
     }
 
     std::string request_text(const std::string& target) const {
-        const bool default_port = (api.scheme == "http" && api.port == 80) || (api.scheme == "https" && api.port == 443);
+        const bool default_port =
+            (api.scheme == "http" && api.port == 80) || (api.scheme == "https" && api.port == 443);
         std::string text =
             "GET " + target + " HTTP/1.1\r\nHost: " + api.host +
             (default_port ? "" : ":" + std::to_string(api.port)) +
@@ -441,7 +450,8 @@ struct Client::Impl {
 
     // One request and its response on `connection`. Throws StaleConnection
     // when a reused connection turns out to be closed before any answer.
-    asio::awaitable<ClientResponse> exchange(Connection& connection, const std::string& target, bool reused) {
+    asio::awaitable<ClientResponse> exchange(Connection& connection, const std::string& target,
+                                             bool reused) {
         connection.expire_after(options.read_timeout);
         const std::string request = request_text(target);
         auto [write_error, written] = co_await connection.write(request);
@@ -453,7 +463,8 @@ struct Client::Impl {
                                                  " failed: " + write_error.message());
         }
         ResponseParser parser(options.max_body_bytes);
-        std::array<char, 2048> buffer;  // in the coroutine frame: small, as a thousand frames may be alive at once
+        std::array<char, 2048>
+            buffer;  // in the coroutine frame: small, as a thousand frames may be alive at once
         std::size_t received = 0;
         while (!parser.complete()) {
             auto [read_error, n] = co_await connection.read_some(asio::buffer(buffer));
@@ -586,14 +597,20 @@ asio::awaitable<ClientResponse> Client::get(std::string target) {
     }
 }
 
-std::size_t Client::idle_connections() const { return impl_->idle.size(); }
+std::size_t Client::idle_connections() const {
+    return impl_->idle.size();
+}
 
-std::size_t Client::connections_opened() const { return impl_->opened; }
+std::size_t Client::connections_opened() const {
+    return impl_->opened;
+}
 
 namespace {
 
-asio::awaitable<RepoInfo> fetch_repo_async_once(Client& client, const ApiConfig& api, std::string full_name) {
-    const std::string path = api.repo_path(full_name);  // throws invalid_argument before anything is sent
+asio::awaitable<RepoInfo> fetch_repo_async_once(Client& client, const ApiConfig& api,
+                                                std::string full_name) {
+    const std::string path =
+        api.repo_path(full_name);  // throws invalid_argument before anything is sent
     ClientResponse response;
     try {
         response = co_await client.get(path);
@@ -615,7 +632,8 @@ asio::awaitable<RepoInfo> fetch_repo_async_once(Client& client, const ApiConfig&
 
 }  // namespace
 
-asio::awaitable<RepoInfo> fetch_repo_async(Client& client, const ApiConfig& api, std::string full_name) {
+asio::awaitable<RepoInfo> fetch_repo_async(Client& client, const ApiConfig& api,
+                                           std::string full_name) {
     bool ok = false;
     try {
         auto info = co_await fetch_repo_async_once(client, api, full_name);

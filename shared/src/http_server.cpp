@@ -43,27 +43,48 @@ std::string_view Request::header(std::string_view name) const {
 
 std::string_view reason_phrase(int status) {
     switch (status) {
-        case 100: return "Continue";
-        case 200: return "OK";
-        case 201: return "Created";
-        case 204: return "No Content";
-        case 301: return "Moved Permanently";
-        case 304: return "Not Modified";
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 408: return "Request Timeout";
-        case 413: return "Content Too Large";
-        case 422: return "Unprocessable Entity";
-        case 429: return "Too Many Requests";
-        case 431: return "Request Header Fields Too Large";
-        case 500: return "Internal Server Error";
-        case 501: return "Not Implemented";
-        case 502: return "Bad Gateway";
-        case 503: return "Service Unavailable";
-        default: return "Unknown";
+        case 100:
+            return "Continue";
+        case 200:
+            return "OK";
+        case 201:
+            return "Created";
+        case 204:
+            return "No Content";
+        case 301:
+            return "Moved Permanently";
+        case 304:
+            return "Not Modified";
+        case 400:
+            return "Bad Request";
+        case 401:
+            return "Unauthorized";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 408:
+            return "Request Timeout";
+        case 413:
+            return "Content Too Large";
+        case 422:
+            return "Unprocessable Entity";
+        case 429:
+            return "Too Many Requests";
+        case 431:
+            return "Request Header Fields Too Large";
+        case 500:
+            return "Internal Server Error";
+        case 501:
+            return "Not Implemented";
+        case 502:
+            return "Bad Gateway";
+        case 503:
+            return "Service Unavailable";
+        default:
+            return "Unknown";
     }
 }
 
@@ -120,8 +141,9 @@ std::string http_date(std::chrono::system_clock::time_point when) {
     std::tm tm{};
     gmtime_r(&t, &tm);
     char text[40];
-    std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
-                  months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
+                  tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec);
     return text;
 }
 
@@ -129,13 +151,16 @@ namespace {
 
 bool equal_nocase(std::string_view a, std::string_view b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+        return std::tolower(static_cast<unsigned char>(x)) ==
+               std::tolower(static_cast<unsigned char>(y));
     });
 }
 
 // 1xx, 204 and 304 never carry a body, and so no Content-Length either: a
 // 304's would have to be the length of the 200 it stands for (RFC 9110 8.6).
-bool status_has_body(int status) { return status >= 200 && status != 204 && status != 304; }
+bool status_has_body(int status) {
+    return status >= 200 && status != 204 && status != 304;
+}
 
 // Renders the status line and headers. The body goes out as a second buffer.
 std::string render_head(const Response& res, bool keep_alive, std::string_view date) {
@@ -145,7 +170,8 @@ std::string render_head(const Response& res, bool keep_alive, std::string_view d
     head += date;
     head += "\r\n";
     for (const auto& h : res.headers) head += h.name + ": " + h.value + "\r\n";
-    if (status_has_body(res.status)) head += "Content-Length: " + std::to_string(res.body.size()) + "\r\n";
+    if (status_has_body(res.status))
+        head += "Content-Length: " + std::to_string(res.body.size()) + "\r\n";
     head += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
     return head;
 }
@@ -181,7 +207,8 @@ std::string read_target(Request& request, bool http_1_1) {
         authority = rest.substr(0, end);
         target = end == std::string_view::npos ? std::string_view() : rest.substr(end);
         absolute = true;
-        if (authority.empty() || !valid_host(authority)) return "the target URL's host is not a valid host[:port]";
+        if (authority.empty() || !valid_host(authority))
+            return "the target URL's host is not a valid host[:port]";
     }
     const auto q = target.find('?');
     request.path = std::string(target.substr(0, q));
@@ -225,7 +252,7 @@ Response plain_error(int status, std::string text) {
 // or a TLS stream over one.
 template <class Stream>
 class Connection : public ConnectionBase, public std::enable_shared_from_this<Connection<Stream>> {
-public:
+  public:
     static constexpr bool is_tls = !std::is_same_v<Stream, tcp::socket>;
 
     Connection(std::shared_ptr<Server::Impl> server, Stream stream)
@@ -233,7 +260,8 @@ public:
         std::error_code ec;
         const auto peer = stream_.lowest_layer().remote_endpoint(ec);
         if (!ec) peer_ = peer.address().to_string();
-        deadline_.expires_at(Clock::time_point::max());  // set_deadline() only ever moves it earlier
+        deadline_.expires_at(
+            Clock::time_point::max());  // set_deadline() only ever moves it earlier
         llhttp_settings_init(&settings_);
         settings_.on_message_begin = &Connection::on_message_begin;
         settings_.on_url = &Connection::on_url;
@@ -269,7 +297,7 @@ public:
         cancel_.emit(asio::cancellation_type::terminal);
     }
 
-private:
+  private:
     enum class State { idle, head, body, handling, closed };
 
     asio::awaitable<void> run(std::shared_ptr<Connection>) {
@@ -301,8 +329,10 @@ private:
             std::error_code peek_ec;
             socket.non_blocking(true, peek_ec);
             for (;;) {
-                if (auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, nothrow); ec) co_return;
-                const std::size_t peeked = socket.receive(asio::buffer(&first, 1), tcp::socket::message_peek, peek_ec);
+                if (auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, nothrow); ec)
+                    co_return;
+                const std::size_t peeked =
+                    socket.receive(asio::buffer(&first, 1), tcp::socket::message_peek, peek_ec);
                 if (peek_ec == asio::error::would_block) continue;
                 if (peek_ec || peeked == 0) co_return;
                 break;
@@ -323,7 +353,8 @@ private:
         for (;;) {
             auto [ec, n] = co_await stream_.async_read_some(asio::buffer(buffer), nothrow);
             if (ec) {
-                if (state_ == State::head && timed_out_) server_->log("request head took too long: closed");
+                if (state_ == State::head && timed_out_)
+                    server_->log("request head took too long: closed");
                 co_return;  // the client hung up, or the watchdog closed the socket
             }
             if (state_ == State::idle) {
@@ -345,7 +376,8 @@ private:
                     if (continue_due_ && state_ == State::body && request_.body.empty()) {
                         continue_due_ = false;
                         static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-                        auto [wec, written] = co_await asio::async_write(stream_, asio::buffer(go_on), nothrow);
+                        auto [wec, written] =
+                            co_await asio::async_write(stream_, asio::buffer(go_on), nothrow);
                         if (wec) co_return;
                     }
                     break;
@@ -380,7 +412,8 @@ private:
             // The handler never sees it, so it is in no handler's statistics.
             server_->log("rejected a request with 400: " + why);
             set_deadline(std::chrono::seconds(1));
-            if (co_await write(plain_error(400, "Bad Request: " + why), false, false)) co_await shutdown();
+            if (co_await write(plain_error(400, "Bad Request: " + why), false, false))
+                co_await shutdown();
             co_return false;
         }
         no_deadline();  // the handler takes what it takes
@@ -404,8 +437,9 @@ private:
         const std::string head = render_head(response, keep_alive, server_->date());
         const bool body = !head_only && status_has_body(response.status);
         if (response.ending == Ending::complete || !body) {
-            std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
-                                                      asio::buffer(response.body.data(), body ? response.body.size() : 0)};
+            std::array<asio::const_buffer, 2> buffers{
+                asio::buffer(head),
+                asio::buffer(response.body.data(), body ? response.body.size() : 0)};
             auto [ec, n] = co_await asio::async_write(stream_, buffers, nothrow);
             co_return !ec;
         }
@@ -429,7 +463,8 @@ private:
         // A limit sets its own status (431, 413); whatever else llhttp
         // rejects is a malformed request.
         int status = limit_status_ != 0 ? limit_status_ : 400;
-        std::string why = llhttp_get_error_reason(&parser_) ? llhttp_get_error_reason(&parser_) : "";
+        std::string why =
+            llhttp_get_error_reason(&parser_) ? llhttp_get_error_reason(&parser_) : "";
         if (err == HPE_PAUSED_UPGRADE) {
             status = 501;
             why = "upgrades are not supported";
@@ -447,7 +482,8 @@ private:
         tcp::socket& socket = stream_.next_layer();
         std::string head;
         std::array<char, 4096> buffer;
-        while (head.find("\r\n\r\n") == std::string::npos && head.size() < server_->options.max_header_bytes) {
+        while (head.find("\r\n\r\n") == std::string::npos &&
+               head.size() < server_->options.max_header_bytes) {
             auto [ec, n] = co_await socket.async_read_some(asio::buffer(buffer), nothrow);
             if (ec) co_return;  // gone, or the head deadline closed it
             head.append(buffer.data(), n);
@@ -455,7 +491,8 @@ private:
         server_->log("plain HTTP on the TLS port: answered 400");
         const Response res = plain_error(400, std::string(plain_http_on_tls));
         const std::string text = render_head(res, false, server_->date()) + res.body;
-        co_await asio::async_write(socket, asio::buffer(text), nothrow);  // if it fails, it closes anyway
+        co_await asio::async_write(socket, asio::buffer(text),
+                                   nothrow);  // if it fails, it closes anyway
         std::error_code ignored;
         socket.shutdown(tcp::socket::shutdown_send, ignored);
         close_socket();
@@ -563,13 +600,16 @@ private:
         c.request_.method = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
         c.request_.keep_alive = llhttp_should_keep_alive(p) != 0;
         c.http_1_1_ = p->http_major > 1 || (p->http_major == 1 && p->http_minor >= 1);
-        if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c.server_->options.max_body_bytes) {
+        if ((p->flags & F_CONTENT_LENGTH) &&
+            p->content_length > c.server_->options.max_body_bytes) {
             c.limit_status_ = 413;
             llhttp_set_error_reason(p, "the request body is larger than the server accepts");
             return -1;  // llhttp turns this into HPE_CB_HEADERS_COMPLETE
         }
-        const bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0);
-        c.continue_due_ = c.http_1_1_ && has_body && equal_nocase(c.request_.header("Expect"), "100-continue");
+        const bool has_body =
+            (p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0);
+        c.continue_due_ =
+            c.http_1_1_ && has_body && equal_nocase(c.request_.header("Expect"), "100-continue");
         if (c.continue_due_) {
             // A request that will be refused anyway (see read_target) gets
             // its 400 after the body rather than an invitation to send it.
@@ -666,7 +706,8 @@ Server::Server(asio::any_io_executor executor, Handler handler, ServerOptions op
 
 Server::~Server() = default;
 
-unsigned short Server::listen(const std::string& address, unsigned short port, asio::ssl::context* tls) {
+unsigned short Server::listen(const std::string& address, unsigned short port,
+                              asio::ssl::context* tls) {
     std::error_code ec;
     const auto ip = asio::ip::make_address(address, ec);
     if (ec) throw std::system_error(ec, "\"" + address + "\" is not an IP address");
@@ -674,7 +715,8 @@ unsigned short Server::listen(const std::string& address, unsigned short port, a
     const tcp::endpoint endpoint(ip, port);
     const auto fail = [&](const char* step) {
         impl_->acceptors.pop_back();
-        throw std::system_error(ec, std::string("cannot ") + step + " " + address + ":" + std::to_string(port));
+        throw std::system_error(
+            ec, std::string("cannot ") + step + " " + address + ":" + std::to_string(port));
     };
     acceptor.open(endpoint.protocol(), ec);
     if (ec) fail("open a socket for");
@@ -688,15 +730,21 @@ unsigned short Server::listen(const std::string& address, unsigned short port, a
     const unsigned short bound = acceptor.local_endpoint().port();
     if (tls) {
         asio::co_spawn(impl_->executor,
-                       impl_->accept_loop<asio::ssl::stream<tcp::socket>>(acceptor, tls), asio::detached);
+                       impl_->accept_loop<asio::ssl::stream<tcp::socket>>(acceptor, tls),
+                       asio::detached);
     } else {
-        asio::co_spawn(impl_->executor, impl_->accept_loop<tcp::socket>(acceptor, nullptr), asio::detached);
+        asio::co_spawn(impl_->executor, impl_->accept_loop<tcp::socket>(acceptor, nullptr),
+                       asio::detached);
     }
     return bound;
 }
 
-void Server::stop() { impl_->stop(); }
+void Server::stop() {
+    impl_->stop();
+}
 
-std::size_t Server::connections() const { return impl_->connections.size(); }
+std::size_t Server::connections() const {
+    return impl_->connections.size();
+}
 
 }  // namespace workbook::http

@@ -18,7 +18,8 @@ std::optional<ApiConfig> api_config_or_report() {
     }
 }
 
-std::optional<int> count_argument(int argc, char** argv, int fallback, int max, std::string_view usage) {
+std::optional<int> count_argument(int argc, char** argv, int fallback, int max,
+                                  std::string_view usage) {
     if (argc < 2) return fallback;
     char* end = nullptr;
     const long value = std::strtol(argv[1], &end, 10);
@@ -39,7 +40,8 @@ int guarded_main(const std::function<int()>& body) {
         const std::string chapter = open == std::string::npos ? "NN" : text.substr(open + 1, 2);
         std::cerr << "error: " << text << "\n"
                   << "This program runs your exercise. Solve it (./workbook check " << chapter
-                  << "), or run the reference answer: ./workbook run " << chapter << " --reference\n";
+                  << "), or run the reference answer: ./workbook run " << chapter
+                  << " --reference\n";
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
     } catch (...) {
@@ -63,7 +65,8 @@ int demo_main(const std::function<int(const ApiConfig&)>& body) {
 }
 
 void announce_arrivals() {
-    std::cout << "As each one arrives (milliseconds since the start, and who fetched it):" << std::endl;
+    std::cout << "As each one arrives (milliseconds since the start, and who fetched it):"
+              << std::endl;
     show_arrivals();
 }
 

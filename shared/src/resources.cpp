@@ -11,7 +11,8 @@ namespace workbook {
 namespace {
 
 long long cpu_ms(const rusage& u) {
-    return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000LL + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000;
+    return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000LL +
+           (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000;
 }
 
 // A "Name:   value kB" line of /proc/self/status (Linux); 0 elsewhere.
@@ -41,8 +42,8 @@ ResourceUsage resource_usage() {
 
 std::string to_string(const ResourceUsage& usage) {
     char text[160];
-    std::snprintf(text, sizeof text, "cpu %lld ms, peak memory %.1f MiB (virtual %.1f MiB)", usage.cpu_ms,
-                  usage.peak_rss_kb / 1024.0, usage.virtual_peak_kb / 1024.0);
+    std::snprintf(text, sizeof text, "cpu %lld ms, peak memory %.1f MiB (virtual %.1f MiB)",
+                  usage.cpu_ms, usage.peak_rss_kb / 1024.0, usage.virtual_peak_kb / 1024.0);
     return text;
 }
 

@@ -14,11 +14,20 @@ std::string escape(const std::string& text) {
     std::string out;
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -51,8 +60,9 @@ double tick_step(double span_ms) {
 
 std::string timeline_svg(const std::vector<StatsEntry>& log, const TimelineLabels& labels) {
     std::vector<StatsEntry> entries = log;
-    std::stable_sort(entries.begin(), entries.end(),
-                     [](const StatsEntry& a, const StatsEntry& b) { return a.start_us < b.start_us; });
+    std::stable_sort(entries.begin(), entries.end(), [](const StatsEntry& a, const StatsEntry& b) {
+        return a.start_us < b.start_us;
+    });
     long long end_us = std::max(labels.span_us, 1LL);
     for (const auto& e : entries) end_us = std::max({end_us, e.start_us, e.end_us});
     const double span_ms = end_us / 1000.0;
@@ -65,12 +75,14 @@ std::string timeline_svg(const std::vector<StatsEntry>& log, const TimelineLabel
     const auto x_of = [&](long long us) { return left + plot_width * (us / 1000.0) / span_ms; };
 
     std::string svg;
-    svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(width) + "\" height=\"" + num(height) +
-           "\" viewBox=\"0 0 " + num(width) + " " + num(height) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+    svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(width) + "\" height=\"" +
+           num(height) + "\" viewBox=\"0 0 " + num(width) + " " + num(height) +
+           "\" font-family=\"sans-serif\" font-size=\"12\">\n";
     svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-    svg += "<text x=\"" + num(left) + "\" y=\"20\" font-size=\"15\" font-weight=\"bold\">" + escape(labels.title) +
+    svg += "<text x=\"" + num(left) + "\" y=\"20\" font-size=\"15\" font-weight=\"bold\">" +
+           escape(labels.title) + "</text>\n";
+    svg += "<text x=\"" + num(left) + "\" y=\"38\" fill=\"#555\">" + escape(labels.subtitle) +
            "</text>\n";
-    svg += "<text x=\"" + num(left) + "\" y=\"38\" fill=\"#555\">" + escape(labels.subtitle) + "</text>\n";
 
     // The time axis: a grid line and a label per tick.
     const double step = tick_step(span_ms);
@@ -78,8 +90,8 @@ std::string timeline_svg(const std::vector<StatsEntry>& log, const TimelineLabel
         const double x = x_of(static_cast<long long>(t * 1000));
         svg += "<line x1=\"" + num(x) + "\" y1=\"" + num(top) + "\" x2=\"" + num(x) + "\" y2=\"" +
                num(top + plot_height) + "\" stroke=\"#ddd\"/>\n";
-        svg += "<text x=\"" + num(x) + "\" y=\"" + num(top + plot_height + 16) + "\" text-anchor=\"middle\" fill=\"#555\">" +
-               label(t) + "</text>\n";
+        svg += "<text x=\"" + num(x) + "\" y=\"" + num(top + plot_height + 16) +
+               "\" text-anchor=\"middle\" fill=\"#555\">" + label(t) + "</text>\n";
     }
     svg += "<text x=\"" + num(left + plot_width) + "\" y=\"" + num(top + plot_height + 32) +
            "\" text-anchor=\"end\" fill=\"#555\">ms since the start</text>\n";
@@ -87,7 +99,8 @@ std::string timeline_svg(const std::vector<StatsEntry>& log, const TimelineLabel
            "\" text-anchor=\"end\" fill=\"#555\">#1</text>\n";
     if (entries.size() > 1) {
         svg += "<text x=\"" + num(left - 8) + "\" y=\"" + num(top + plot_height) +
-               "\" text-anchor=\"end\" fill=\"#555\">#" + std::to_string(entries.size()) + "</text>\n";
+               "\" text-anchor=\"end\" fill=\"#555\">#" + std::to_string(entries.size()) +
+               "</text>\n";
     }
 
     // One bar per request, in the order they arrived.
@@ -97,9 +110,13 @@ std::string timeline_svg(const std::vector<StatsEntry>& log, const TimelineLabel
         const bool answered = e.end_us > 0;
         const double x1 = x_of(e.start_us), x2 = x_of(answered ? e.end_us : end_us);
         svg += "<rect x=\"" + num(x1) + "\" y=\"" + num(top + i * row) + "\" width=\"" +
-               num(std::max(x2 - x1, 1.0)) + "\" height=\"" + num(std::max(row - gap, 0.5)) + "\" fill=\"" +
-               (!answered ? "#c0392b" : e.status == 200 ? "#2e86c1" : "#e67e22") + "\"><title>" + escape(e.path) +
-               ": " + (answered ? std::to_string(e.status) : std::string("no answer")) + ", " +
+               num(std::max(x2 - x1, 1.0)) + "\" height=\"" + num(std::max(row - gap, 0.5)) +
+               "\" fill=\"" +
+               (!answered         ? "#c0392b"
+                : e.status == 200 ? "#2e86c1"
+                                  : "#e67e22") +
+               "\"><title>" + escape(e.path) + ": " +
+               (answered ? std::to_string(e.status) : std::string("no answer")) + ", " +
                num(e.start_us / 1000.0) + " to " + num((answered ? e.end_us : end_us) / 1000.0) +
                " ms</title></rect>\n";
     }
@@ -107,7 +124,8 @@ std::string timeline_svg(const std::vector<StatsEntry>& log, const TimelineLabel
     return svg;
 }
 
-void write_timeline_svg(const std::string& path, const std::vector<StatsEntry>& log, const TimelineLabels& labels) {
+void write_timeline_svg(const std::string& path, const std::vector<StatsEntry>& log,
+                        const TimelineLabels& labels) {
     std::ofstream out(path, std::ios::trunc);
     out << timeline_svg(log, labels);
     if (!out.flush()) throw std::runtime_error("cannot write the timeline picture " + path);

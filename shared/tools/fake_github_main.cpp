@@ -55,14 +55,16 @@ long number(std::string_view flag, const std::string& text, long max) {
     char* end = nullptr;
     const long value = std::strtol(text.c_str(), &end, 10);
     if (text.empty() || *end != '\0' || value < 0 || value > max) {
-        bad(std::string(flag) + " takes a number from 0 to " + std::to_string(max) + ", not \"" + text + "\"");
+        bad(std::string(flag) + " takes a number from 0 to " + std::to_string(max) + ", not \"" +
+            text + "\"");
     }
     return value;
 }
 
 std::pair<std::string, std::string> split_pair(std::string_view flag, const std::string& text) {
     const auto eq = text.rfind('=');
-    if (eq == std::string::npos || eq == 0) bad(std::string(flag) + " takes owner/name=VALUE, not \"" + text + "\"");
+    if (eq == std::string::npos || eq == 0)
+        bad(std::string(flag) + " takes owner/name=VALUE, not \"" + text + "\"");
     return {text.substr(0, eq), text.substr(eq + 1)};
 }
 
@@ -72,7 +74,8 @@ workbook::RateLimit rate_limit(std::string_view flag, const std::string& text) {
     constexpr long most = 1'000'000'000;
     const auto slash = text.find('/');
     const long without = number(flag, text.substr(0, slash), most);
-    const long with = slash == std::string::npos ? without : number(flag, text.substr(slash + 1), most);
+    const long with =
+        slash == std::string::npos ? without : number(flag, text.substr(slash + 1), most);
     return {without, with};
 }
 
@@ -161,7 +164,8 @@ int main(int argc, char** argv) {
             if (!port_file.empty()) write_port_file(port_file, p);
         }
         if (tls_port >= 0) {
-            const auto p = stand_in.listen_https(address, static_cast<unsigned short>(tls_port), cert, key);
+            const auto p =
+                stand_in.listen_https(address, static_cast<unsigned short>(tls_port), cert, key);
             where += " https://localhost:" + std::to_string(p);
             if (!tls_port_file.empty()) write_port_file(tls_port_file, p);
         }

@@ -51,7 +51,8 @@ std::string get(const std::string& method, const std::string& target) {
 
 asio::awaitable<void> one(tcp::endpoint to, int i, Tally& tally) {
     std::string error;
-    const auto response = co_await exchange(to, get("GET", "/repos/workbook-bench/repo-" + std::to_string(i)), error);
+    const auto response =
+        co_await exchange(to, get("GET", "/repos/workbook-bench/repo-" + std::to_string(i)), error);
     if (error.empty() && response.rfind("HTTP/1.1 200", 0) == 0) {
         ++tally.ok;
     } else {
@@ -63,8 +64,10 @@ int main(int argc, char** argv) {
     long port = 0, connections = 10'000;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string flag = argv[i];
-        if (flag == "--port") port = std::atol(argv[i + 1]);
-        else if (flag == "--connections") connections = std::atol(argv[i + 1]);
+        if (flag == "--port")
+            port = std::atol(argv[i + 1]);
+        else if (flag == "--connections")
+            connections = std::atol(argv[i + 1]);
         else {
             std::cerr << "usage: workbook-load --port P [--connections N]\n";
             return 2;
@@ -76,8 +79,8 @@ int main(int argc, char** argv) {
     }
     const long files = workbook::raise_open_file_limit();
     if (files < connections + 50) {
-        std::cerr << "workbook-load: this process may open " << files << " files, too few for " << connections
-                  << " connections; lower --connections or raise `ulimit -n`\n";
+        std::cerr << "workbook-load: this process may open " << files << " files, too few for "
+                  << connections << " connections; lower --connections or raise `ulimit -n`\n";
         return 1;
     }
     asio::io_context loop(1);
@@ -86,32 +89,42 @@ int main(int argc, char** argv) {
     std::string stats_body, error;
 
     const auto started = std::chrono::steady_clock::now();
-    asio::co_spawn(loop, [&]() -> asio::awaitable<void> {
-        co_await exchange(to, get("POST", "/_stats/reset"), error);
-        if (!error.empty()) {
-            std::cerr << "workbook-load: cannot reach the stand-in on port " << port << ": " << error << "\n";
-            co_return;
-        }
-        for (long i = 0; i < connections; ++i) asio::co_spawn(loop, one(to, static_cast<int>(i), tally), asio::detached);
-    }, asio::detached);
+    asio::co_spawn(
+        loop,
+        [&]() -> asio::awaitable<void> {
+            co_await exchange(to, get("POST", "/_stats/reset"), error);
+            if (!error.empty()) {
+                std::cerr << "workbook-load: cannot reach the stand-in on port " << port << ": "
+                          << error << "\n";
+                co_return;
+            }
+            for (long i = 0; i < connections; ++i)
+                asio::co_spawn(loop, one(to, static_cast<int>(i), tally), asio::detached);
+        },
+        asio::detached);
     loop.run();  // returns when every connection has its answer
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (!error.empty()) return 1;
 
     asio::io_context again(1);
-    asio::co_spawn(again, [&]() -> asio::awaitable<void> {
-        stats_body = co_await exchange(to, get("GET", "/_stats"), error);
-    }, asio::detached);
+    asio::co_spawn(
+        again,
+        [&]() -> asio::awaitable<void> {
+            stats_body = co_await exchange(to, get("GET", "/_stats"), error);
+        },
+        asio::detached);
     again.run();
     try {
         const auto body = stats_body.substr(stats_body.find("\r\n\r\n") + 4);
         const auto stats = workbook::stats_from_json(body);
         std::cout << "connections: " << connections << "\n"
                   << "answered 200: " << tally.ok << "\n";
-        for (const auto& [what, count] : tally.failures) std::cout << "failed (" << what << "): " << count << "\n";
+        for (const auto& [what, count] : tally.failures)
+            std::cout << "failed (" << what << "): " << count << "\n";
         std::cout << "wall time: " << seconds << " s\n"
-                  << "stand-in: requests " << stats.requests << ", most in flight at once " << stats.max_in_flight
-                  << "\n";
+                  << "stand-in: requests " << stats.requests << ", most in flight at once "
+                  << stats.max_in_flight << "\n";
         return tally.ok == connections ? 0 : 1;
     } catch (const std::exception& e) {
         std::cerr << "workbook-load: cannot read the stand-in's statistics: " << e.what() << "\n";

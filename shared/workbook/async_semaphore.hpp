@@ -22,10 +22,10 @@
 namespace workbook {
 
 class AsyncSemaphore {
-public:
+  public:
     // A slot taken by acquire(), given back when the Slot is destroyed.
     class Slot {
-    public:
+      public:
         Slot() = default;
         explicit Slot(AsyncSemaphore& owner) : owner_(&owner) {}
         Slot(Slot&& other) noexcept : owner_(std::exchange(other.owner_, nullptr)) {}
@@ -40,7 +40,7 @@ public:
             if (owner_) owner_->release();
         }
 
-    private:
+      private:
         AsyncSemaphore* owner_ = nullptr;
     };
 
@@ -57,7 +57,8 @@ public:
             co_return Slot(*this);
         }
         // The timer never expires by itself: release() cancels it.
-        asio::steady_timer wake(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
+        asio::steady_timer wake(co_await asio::this_coro::executor,
+                                asio::steady_timer::time_point::max());
         Waiter me{&wake};
         waiters_.push_back(&me);
         try {
@@ -87,7 +88,7 @@ public:
     std::size_t available() const { return available_; }
     std::size_t waiting() const { return waiters_.size(); }
 
-private:
+  private:
     struct Waiter {
         asio::steady_timer* wake;
         bool granted = false;

@@ -54,7 +54,8 @@ httplib::Response get_blocking(httplib::Client& client, const ApiConfig& api,
 // FetchError with a message that says what went wrong (no answer, a status
 // other than 200, a body that is not a repository). Chapter 01's exercise
 // writes a simpler version of this; the chapters after it call this one.
-RepoInfo fetch_repo_blocking(httplib::Client& client, const ApiConfig& api, std::string_view full_name);
+RepoInfo fetch_repo_blocking(httplib::Client& client, const ApiConfig& api,
+                             std::string_view full_name);
 
 // cpp-httplib's error for a request that got no answer, as a TransportError
 // with its step, for describe_transport_failure().

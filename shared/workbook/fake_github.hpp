@@ -74,20 +74,21 @@ inline constexpr RateLimit workbook_rate_limit{1'000'000, 1'000'000};
 struct FakeGithubOptions {
     std::chrono::milliseconds latency{100};
     std::map<std::string, std::chrono::milliseconds> latency_for;  // per repository
-    std::map<std::string, Fault> faults;                            // per repository
-    std::string token;  // not empty: every request must send it, else 401
+    std::map<std::string, Fault> faults;                           // per repository
+    std::string token;                           // not empty: every request must send it, else 401
     RateLimit rate_limit = workbook_rate_limit;  // github_rate_limit to meet GitHub's
     // Entries the statistics' log keeps; past that, requests are counted but
     // not logged, and /_stats says how many were dropped (log_dropped).
     std::size_t max_log = 200'000;
     std::chrono::milliseconds head_timeout{10'000};
-    std::chrono::milliseconds idle_timeout{60'000};  // a keep-alive connection with nothing sent is closed
+    std::chrono::milliseconds idle_timeout{
+        60'000};           // a keep-alive connection with nothing sent is closed
     bool verbose = false;  // print each connection problem on stderr
 };
 
 struct StatsEntry {
     std::string path;
-    int status = 0;  // 0: never answered (a hang cut short by stop)
+    int status = 0;          // 0: never answered (a hang cut short by stop)
     long long start_us = 0;  // since the statistics were last reset
     long long end_us = 0;
 };
@@ -107,7 +108,7 @@ Stats stats_from_json(std::string_view json);
 // The stand-in, running its own event loop on a thread of its own
 // (start()) or on the calling thread (run()).
 class FakeGithub {
-public:
+  public:
     explicit FakeGithub(FakeGithubOptions options = {});
     ~FakeGithub();  // stops it
     FakeGithub(const FakeGithub&) = delete;
@@ -118,7 +119,8 @@ public:
     // HTTPS with the certificate the build made for the stand-in (signed by
     // the workbook's CA, see paths.hpp) unless others are given.
     unsigned short listen_https(const std::string& address = "127.0.0.1", unsigned short port = 0,
-                                const std::string& cert_file = {}, const std::string& key_file = {});
+                                const std::string& cert_file = {},
+                                const std::string& key_file = {});
 
     void start();  // serve on a background thread
     void run();    // serve on this thread until stop() (from a signal handler's thread too)
@@ -131,7 +133,7 @@ public:
     Stats stats() const;  // a copy, safe from any thread
     void reset_stats();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

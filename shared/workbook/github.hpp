@@ -103,7 +103,7 @@ Redirect resolve_redirect(const ApiConfig& from, std::string_view target,
 
 // Thrown by parse_repo_info; the message names the field and what was wrong.
 class ParseError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -114,7 +114,7 @@ RepoInfo parse_repo_info(std::string_view body);
 
 // A failed fetch, with a message for people (what happened, what to do).
 class FetchError : public std::runtime_error {
-public:
+  public:
     FetchError(std::string message, int status = 0, std::optional<Step> step = std::nullopt)
         : std::runtime_error(std::move(message)), status_(status), step_(step) {}
     // The HTTP status when the server answered, 0 when it never did.
@@ -122,7 +122,7 @@ public:
     // The step that failed when there was no usable answer (a TransportError).
     std::optional<Step> step() const { return step_; }
 
-private:
+  private:
     int status_;
     std::optional<Step> step_;
 };

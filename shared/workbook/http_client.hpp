@@ -51,7 +51,8 @@ namespace workbook::http {
 
 struct ClientOptions {
     std::chrono::milliseconds connect_timeout{10'000};  // resolve + connect + TLS handshake
-    std::chrono::milliseconds read_timeout{10'000};     // from the request sent to the whole response read
+    std::chrono::milliseconds read_timeout{
+        10'000};  // from the request sent to the whole response read
     // The most a body may hold, counted after gzip is decoded; over it the
     // request fails with Step::body_too_large.
     std::size_t max_body_bytes = 16 * 1024 * 1024;
@@ -81,7 +82,7 @@ using workbook::Step;
 using workbook::TransportError;
 
 class Client {
-public:
+  public:
     // `api` gives the origin (scheme, host, port), the token (sent as
     // "Authorization: token ...") and the CA file for HTTPS (empty: the
     // system's store).
@@ -97,13 +98,14 @@ public:
     std::size_t idle_connections() const;
     std::size_t connections_opened() const;  // since the client was made
 
-private:
+  private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };
 
 // GET /repos/{owner}/{name} and its RepoInfo, or a FetchError saying what went
 // wrong: the asynchronous twin of fetch_repo_blocking.
-asio::awaitable<RepoInfo> fetch_repo_async(Client& client, const ApiConfig& api, std::string full_name);
+asio::awaitable<RepoInfo> fetch_repo_async(Client& client, const ApiConfig& api,
+                                           std::string full_name);
 
 }  // namespace workbook::http

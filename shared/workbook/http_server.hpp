@@ -49,10 +49,10 @@ struct Header {
 };
 
 struct Request {
-    std::string method;  // "GET"
-    std::string target;  // "/repos/a/b?page=2", as sent (absolute-form too)
-    std::string path;    // "/repos/a/b", also for "http://host/repos/a/b"
-    std::string query;   // "page=2"
+    std::string method;           // "GET"
+    std::string target;           // "/repos/a/b?page=2", as sent (absolute-form too)
+    std::string path;             // "/repos/a/b", also for "http://host/repos/a/b"
+    std::string query;            // "page=2"
     std::vector<Header> headers;  // with an absolute-form target, Host is its authority
     std::string body;
     bool keep_alive = true;
@@ -88,8 +88,8 @@ std::string http_date(std::chrono::system_clock::time_point when);
 using Handler = std::function<asio::awaitable<Response>(const Request&)>;
 
 struct ServerOptions {
-    std::size_t max_header_bytes = 16 * 1024;  // request line + headers, else 431
-    std::size_t max_body_bytes = 1024 * 1024;  // else 413
+    std::size_t max_header_bytes = 16 * 1024;        // request line + headers, else 431
+    std::size_t max_body_bytes = 1024 * 1024;        // else 413
     std::chrono::milliseconds head_timeout{10'000};  // first byte of a request to its last
     std::chrono::milliseconds idle_timeout{60'000};  // keep-alive with nothing sent
     std::chrono::milliseconds grace{2'000};          // stop(): time left to requests in progress
@@ -100,7 +100,7 @@ struct ServerOptions {
 };
 
 class Server {
-public:
+  public:
     Server(asio::any_io_executor executor, Handler handler, ServerOptions options = {});
     ~Server();
     Server(const Server&) = delete;
@@ -121,7 +121,7 @@ public:
 
     struct Impl;  // the state its connections share (defined in the .cpp)
 
-private:
+  private:
     std::shared_ptr<Impl> impl_;
 };
 

@@ -18,7 +18,8 @@ std::optional<ApiConfig> api_config_or_report();
 
 // argv[1] as a whole number from 1 to `max`, `fallback` when absent; nullopt
 // after printing `usage` on stderr when it is anything else.
-std::optional<int> count_argument(int argc, char** argv, int fallback, int max, std::string_view usage);
+std::optional<int> count_argument(int argc, char** argv, int fallback, int max,
+                                  std::string_view usage);
 
 // The skeleton of every demo's main(): runs `body` and ends the program well
 // whatever it throws. An exception becomes one line on stderr saying what

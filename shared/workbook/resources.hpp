@@ -8,11 +8,11 @@
 namespace workbook {
 
 struct ResourceUsage {
-    long long cpu_ms = 0;            // user + system, this process and its reaped children
-    long long peak_rss_kb = 0;       // the most resident memory this process has had
+    long long cpu_ms = 0;                // user + system, this process and its reaped children
+    long long peak_rss_kb = 0;           // the most resident memory this process has had
     long long children_peak_rss_kb = 0;  // the same for the largest reaped child
-    long long virtual_peak_kb = 0;   // the most address space (thread stacks count here)
-    int threads = 0;                 // threads of this process right now
+    long long virtual_peak_kb = 0;       // the most address space (thread stacks count here)
+    int threads = 0;                     // threads of this process right now
 };
 
 ResourceUsage resource_usage();

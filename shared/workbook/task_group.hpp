@@ -59,20 +59,21 @@ asio::awaitable<std::vector<T>> task_group(std::vector<std::function<asio::await
         asio::steady_timer wake;  // cancelled by the last task to end, or by the first to fail
         std::unique_ptr<asio::cancellation_signal[]> cancel;  // one per task
     };
-    auto shared = std::make_shared<Shared>(Shared{std::vector<T>(tasks.size()), nullptr, tasks.size(),
-                                                  asio::steady_timer(executor),
-                                                  std::make_unique<asio::cancellation_signal[]>(tasks.size())});
+    auto shared = std::make_shared<Shared>(
+        Shared{std::vector<T>(tasks.size()), nullptr, tasks.size(), asio::steady_timer(executor),
+               std::make_unique<asio::cancellation_signal[]>(tasks.size())});
     shared->wake.expires_at(asio::steady_timer::time_point::max());
     for (std::size_t i = 0; i < tasks.size(); ++i) {
         asio::co_spawn(executor, tasks[i](),
-                       asio::bind_cancellation_slot(shared->cancel[i].slot(), [shared, i](std::exception_ptr e, T value) {
-                           if (e && !shared->error) {
-                               shared->error = e;
-                               shared->wake.cancel();  // wake task_group: it cancels the others
-                           }
-                           if (!e) shared->results[i] = std::move(value);
-                           if (--shared->running == 0) shared->wake.cancel();
-                       }));
+                       asio::bind_cancellation_slot(
+                           shared->cancel[i].slot(), [shared, i](std::exception_ptr e, T value) {
+                               if (e && !shared->error) {
+                                   shared->error = e;
+                                   shared->wake.cancel();  // wake task_group: it cancels the others
+                               }
+                               if (!e) shared->results[i] = std::move(value);
+                               if (--shared->running == 0) shared->wake.cancel();
+                           }));
     }
     while (shared->running > 0) {
         co_await shared->wake.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
@@ -84,7 +85,8 @@ asio::awaitable<std::vector<T>> task_group(std::vector<std::function<asio::await
             // next co_await run although our cancellation state is set.
             // (Emitting to a task that already ended does nothing.)
             co_await asio::this_coro::reset_cancellation_state();
-            for (std::size_t i = 0; i < tasks.size(); ++i) shared->cancel[i].emit(asio::cancellation_type::terminal);
+            for (std::size_t i = 0; i < tasks.size(); ++i)
+                shared->cancel[i].emit(asio::cancellation_type::terminal);
         }
     }
     if (shared->error) std::rethrow_exception(shared->error);

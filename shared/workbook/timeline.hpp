@@ -27,6 +27,7 @@ std::string timeline_svg(const std::vector<StatsEntry>& log, const TimelineLabel
 
 // timeline_svg() into `path`; throws std::runtime_error naming the path when
 // it cannot be written.
-void write_timeline_svg(const std::string& path, const std::vector<StatsEntry>& log, const TimelineLabels& labels);
+void write_timeline_svg(const std::string& path, const std::vector<StatsEntry>& log,
+                        const TimelineLabels& labels);
 
 }  // namespace workbook

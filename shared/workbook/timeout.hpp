@@ -30,12 +30,13 @@ namespace workbook {
 // The coroutine given to with_timeout did not finish in time. what():
 // "no answer within 300 ms".
 class TimeoutError : public std::runtime_error {
-public:
+  public:
     explicit TimeoutError(std::chrono::milliseconds limit)
-        : std::runtime_error("no answer within " + std::to_string(limit.count()) + " ms"), limit_(limit) {}
+        : std::runtime_error("no answer within " + std::to_string(limit.count()) + " ms"),
+          limit_(limit) {}
     std::chrono::milliseconds limit() const { return limit_; }
 
-private:
+  private:
     std::chrono::milliseconds limit_;
 };
 

@@ -9,10 +9,12 @@ namespace workbook {
 // Measures wall time from its construction, on the monotonic clock (the
 // system clock can jump while a program runs).
 class Stopwatch {
-public:
-    std::chrono::duration<double> elapsed() const { return std::chrono::steady_clock::now() - start_; }
+  public:
+    std::chrono::duration<double> elapsed() const {
+        return std::chrono::steady_clock::now() - start_;
+    }
 
-private:
+  private:
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 

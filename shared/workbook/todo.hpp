@@ -10,7 +10,7 @@
 namespace workbook {
 
 class NotDoneYet : public std::logic_error {
-public:
+  public:
     using std::logic_error::logic_error;
 };
 

@@ -39,11 +39,14 @@ namespace {
 
 void make_pipe(int fds[2]) {
     // O_CLOEXEC: if anything here ever exec()s, the pipe does not leak into it.
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        throw std::system_error(errno, std::generic_category(), "pipe");
 }
 
 std::string how_it_ended(int status) {
-    if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+    if (WIFSIGNALED(status))
+        return "was killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+               strsignal(WTERMSIG(status)) + ")";
     if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
     return "ended";
 }
@@ -51,11 +54,13 @@ std::string how_it_ended(int status) {
 }  // namespace
 
 // [slide:process_pool]
-std::vector<ProcessResult> fetch_all(const workbook::ApiConfig& api, const std::vector<std::string>& names,
-                                     int workers, const FetchOne& fetch, std::chrono::milliseconds timeout) {
+std::vector<ProcessResult> fetch_all(const workbook::ApiConfig& api,
+                                     const std::vector<std::string>& names, int workers,
+                                     const FetchOne& fetch, std::chrono::milliseconds timeout) {
     // A worker that dies makes our next write to its pipe fail with EPIPE;
     // without this, SIGPIPE would kill the parent too.
-    struct sigaction ignore {}, previous{};
+    struct sigaction ignore {
+    }, previous{};
     ignore.sa_handler = SIG_IGN;
     ::sigaction(SIGPIPE, &ignore, &previous);
 

@@ -43,7 +43,8 @@ void ThreadPool::post(std::function<void()> job) {
 // [/slide]
 
 // [slide:map_in_order]
-std::vector<workbook::FetchResult> map_in_order(ThreadPool& pool, const std::vector<std::string>& names,
+std::vector<workbook::FetchResult> map_in_order(ThreadPool& pool,
+                                                const std::vector<std::string>& names,
                                                 const FetchByName& fetch) {
     // Submit everything first: the pool starts working at once, while we
     // still hold every future in the order of `names`.

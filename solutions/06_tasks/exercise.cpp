@@ -27,9 +27,9 @@ asio::awaitable<std::vector<std::string>> task_group(std::vector<Task> tasks) {
         asio::steady_timer wake;  // never fires by itself: cancelled to wake us
         std::vector<asio::cancellation_signal> cancel;  // one per task
     };
-    auto shared = std::make_shared<Shared>(Shared{std::vector<std::string>(tasks.size()), nullptr, tasks.size(),
-                                                  asio::steady_timer(executor),
-                                                  std::vector<asio::cancellation_signal>(tasks.size())});
+    auto shared = std::make_shared<Shared>(
+        Shared{std::vector<std::string>(tasks.size()), nullptr, tasks.size(),
+               asio::steady_timer(executor), std::vector<asio::cancellation_signal>(tasks.size())});
     shared->wake.expires_at(asio::steady_timer::time_point::max());
 
     // Starting: co_spawn queues each task on the loop and returns at once.
@@ -45,7 +45,8 @@ asio::awaitable<std::vector<std::string>> task_group(std::vector<Task> tasks) {
         };
         // The signal's slot, bound to the handler, is how a cancellation
         // reaches the task: its pending co_await ends with operation_aborted.
-        asio::co_spawn(executor, tasks[i](), asio::bind_cancellation_slot(shared->cancel[i].slot(), on_end));
+        asio::co_spawn(executor, tasks[i](),
+                       asio::bind_cancellation_slot(shared->cancel[i].slot(), on_end));
     }
     // Awaiting: as_tuple, because a cancelled wait is the expected way to be
     // woken here, not an error.

@@ -3,13 +3,14 @@
 
 #include <asio/this_coro.hpp>
 
-#include "workbook/task_group.hpp"
 #include "workbook/http_client.hpp"
+#include "workbook/task_group.hpp"
 
 namespace chapter07 {
 
 // [slide:fetch_one]
-asio::awaitable<workbook::FetchResult> fetch_one(workbook::http::Client& client, const workbook::ApiConfig& api,
+asio::awaitable<workbook::FetchResult> fetch_one(workbook::http::Client& client,
+                                                 const workbook::ApiConfig& api,
                                                  std::string full_name) {
     workbook::FetchResult result{full_name, std::nullopt, {}};
     try {

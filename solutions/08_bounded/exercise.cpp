@@ -14,12 +14,14 @@ namespace chapter08 {
 
 // [slide:semaphore]
 asio::awaitable<AsyncSemaphore::Slot> AsyncSemaphore::acquire() {
-    if (available_ > 0) {  // a free slot; release() hands slots to waiters first, so nobody is queued
+    if (available_ >
+        0) {  // a free slot; release() hands slots to waiters first, so nobody is queued
         --available_;
         co_return Slot(*this);
     }
     // No slot: wait in line, suspended. The timer never expires by itself.
-    asio::steady_timer wake(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
+    asio::steady_timer wake(co_await asio::this_coro::executor,
+                            asio::steady_timer::time_point::max());
     Waiter me{&wake};
     waiters_.push_back(&me);
     try {
@@ -28,8 +30,9 @@ asio::awaitable<AsyncSemaphore::Slot> AsyncSemaphore::acquire() {
         // The wait always ends as "cancelled": by release(), which set
         // `granted` first, or by a cancellation of this coroutine.
     }
-    if (me.granted) co_return Slot(*this);  // release() took us off the queue and handed us its slot
-    leave_line(me);  // cancelled while in line
+    if (me.granted)
+        co_return Slot(*this);  // release() took us off the queue and handed us its slot
+    leave_line(me);             // cancelled while in line
     throw asio::system_error(asio::error::operation_aborted);
 }
 
@@ -57,14 +60,18 @@ void AsyncSemaphore::leave_line(Waiter& me) {
 // [/slide]
 
 // [slide:fetch_one_bounded]
-asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit, workbook::http::Client& client,
-                                                 const workbook::ApiConfig& api, std::string full_name,
+asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit,
+                                                 workbook::http::Client& client,
+                                                 const workbook::ApiConfig& api,
+                                                 std::string full_name,
                                                  std::chrono::milliseconds timeout) {
     workbook::FetchResult result{full_name, std::nullopt, {}};
     try {
-        auto slot = co_await limit.acquire();  // `async with limit:`; given back at the end of this block
+        auto slot =
+            co_await limit.acquire();  // `async with limit:`; given back at the end of this block
         // The clock starts now: waiting for the slot is not the server's fault.
-        result.info = co_await workbook::with_timeout(workbook::http::fetch_repo_async(client, api, full_name), timeout);
+        result.info = co_await workbook::with_timeout(
+            workbook::http::fetch_repo_async(client, api, full_name), timeout);
     } catch (const workbook::TimeoutError& e) {
         result.error = full_name + ": " + e.what();  // "no answer within 300 ms"
     } catch (const asio::system_error& e) {
@@ -77,11 +84,11 @@ asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit, workbook
             result.error = full_name + ": " + e.what();
         }
     } catch (const std::exception& e) {
-        result.error = e.what();  // the server's answer, or why there was none: names the repository already
+        result.error =
+            e.what();  // the server's answer, or why there was none: names the repository already
     }
     co_return result;
 }
 // [/slide]
-
 
 }  // namespace chapter08

@@ -20,11 +20,13 @@
 namespace workbook::testing {
 
 class RawConnection {
-public:
-    explicit RawConnection(unsigned short port, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  public:
+    explicit RawConnection(unsigned short port,
+                           std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         if (fd_ < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
-        timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+        timeval tv{static_cast<time_t>(timeout.count() / 1000),
+                   static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
         ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
@@ -42,7 +44,8 @@ public:
 
     // False when the peer has closed the connection (EPIPE/ECONNRESET).
     bool send(const std::string& data) {
-        return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
+        return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) ==
+               static_cast<ssize_t>(data.size());
     }
 
     // Everything until the peer closes (or the timeout, which throws).
@@ -83,19 +86,21 @@ public:
         char c;
         const ssize_t n = ::recv(fd_, &c, 1, 0);
         if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) throw std::runtime_error("timed out waiting for the peer");
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            throw std::runtime_error("timed out waiting for the peer");
         buffer_ += c;
         return false;
     }
 
-private:
+  private:
     // Reads from the socket (never from buffer_); empty at end of stream.
     std::string read_some() {
         char chunk[65536];
         const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
         if (n > 0) return std::string(chunk, static_cast<std::size_t>(n));
         if (n == 0 || errno == ECONNRESET) return {};
-        if (errno == EAGAIN || errno == EWOULDBLOCK) throw std::runtime_error("timed out waiting for the server");
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            throw std::runtime_error("timed out waiting for the server");
         throw std::runtime_error("recv: " + std::string(std::strerror(errno)));
     }
 

@@ -23,10 +23,12 @@ inline std::vector<std::string> names_of(const std::vector<FetchResult>& results
 
 // One result per name, in the order of `names`, every one a success for
 // its own repository. The first failure printed names the likely mistake.
-inline void check_all_ok_in_order(const std::vector<FetchResult>& results, const std::vector<std::string>& names) {
-    REQUIRE_MESSAGE(results.size() == names.size(),
-                    results.size() << " results for " << names.size() << " repositories: one result per name, "
-                                      "failures included");
+inline void check_all_ok_in_order(const std::vector<FetchResult>& results,
+                                  const std::vector<std::string>& names) {
+    REQUIRE_MESSAGE(results.size() == names.size(), results.size()
+                                                        << " results for " << names.size()
+                                                        << " repositories: one result per name, "
+                                                           "failures included");
     auto returned = names_of(results);
     if (returned != names) {
         auto sorted_returned = returned, sorted_names = names;
@@ -34,10 +36,12 @@ inline void check_all_ok_in_order(const std::vector<FetchResult>& results, const
         std::sort(sorted_names.begin(), sorted_names.end());
         INFO("asked for: " << names);
         INFO("returned:  " << returned);
-        REQUIRE_MESSAGE(sorted_returned != sorted_names,
-                        "every repository came back, but not in the order asked for: probably in the order the "
-                        "answers arrived. Put result i in its own place (results[i]), whenever it arrives");
-        FAIL("the results do not name the repositories asked for (one result per name, in their order)");
+        REQUIRE_MESSAGE(
+            sorted_returned != sorted_names,
+            "every repository came back, but not in the order asked for: probably in the order the "
+            "answers arrived. Put result i in its own place (results[i]), whenever it arrives");
+        FAIL(
+            "the results do not name the repositories asked for (one result per name, in their order)");
     }
     for (std::size_t i = 0; i < names.size(); ++i) {
         CAPTURE(names[i]);

@@ -22,7 +22,8 @@
 namespace workbook::testing {
 
 template <class T>
-T run_loop(asio::awaitable<T> coroutine, std::chrono::milliseconds deadline = std::chrono::seconds(20),
+T run_loop(asio::awaitable<T> coroutine,
+           std::chrono::milliseconds deadline = std::chrono::seconds(20),
            const std::string& if_it_hangs = "it waits for something that never happens") {
     asio::io_context loop(1);
     std::optional<T> result;
@@ -32,11 +33,13 @@ T run_loop(asio::awaitable<T> coroutine, std::chrono::milliseconds deadline = st
         finished = true;
         error = e;
         if (!e) result = std::move(value);
-        loop.stop();  // done: whatever else is still pending (idle connections) is not ours to wait for
+        loop.stop();  // done: whatever else is still pending (idle connections) is not ours to wait
+                      // for
     });
     loop.run_for(deadline);
     if (error) std::rethrow_exception(error);
-    REQUIRE_MESSAGE(finished, "the coroutine had not finished after " << deadline.count() << " ms: " << if_it_hangs);
+    REQUIRE_MESSAGE(finished, "the coroutine had not finished after " << deadline.count()
+                                                                      << " ms: " << if_it_hangs);
     return std::move(*result);
 }
 

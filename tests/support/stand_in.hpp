@@ -30,7 +30,8 @@ inline std::vector<std::string> bench_names(int n) {
 struct StandIn {
     FakeGithub server;
     ApiConfig api;
-    explicit StandIn(FakeGithubOptions options = quick(), bool tls = false) : server(std::move(options)) {
+    explicit StandIn(FakeGithubOptions options = quick(), bool tls = false)
+        : server(std::move(options)) {
         if (tls) {
             server.listen_https();
             api = server.https_api();

@@ -26,14 +26,15 @@ extern char** environ;
 namespace workbook::testing {
 
 class StandInProcess {
-public:
+  public:
     // `args`: more fake-github options, e.g. {"--latency", "200"}.
     explicit StandInProcess(std::vector<std::string> args = {}) {
-        dir_ = std::filesystem::temp_directory_path() / ("stand-in-" + std::to_string(::getpid()) + "-" +
-                                                         std::to_string(counter()++));
+        dir_ = std::filesystem::temp_directory_path() /
+               ("stand-in-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
         std::filesystem::create_directories(dir_);
         const auto port_file = (dir_ / "port").string();
-        std::vector<std::string> argv_s = {WORKBOOK_FAKE_GITHUB, "--port", "0", "--port-file", port_file, "--quiet"};
+        std::vector<std::string> argv_s = {WORKBOOK_FAKE_GITHUB, "--port",  "0",
+                                           "--port-file",        port_file, "--quiet"};
         argv_s.insert(argv_s.end(), args.begin(), args.end());
         std::vector<char*> argv;
         for (auto& a : argv_s) argv.push_back(a.data());
@@ -65,16 +66,18 @@ public:
     Stats stats() const {
         auto client = make_blocking_client(api_);
         const auto result = client->Get("/_stats");
-        if (!result || result->status != 200) throw std::runtime_error("cannot read the stand-in's /_stats");
+        if (!result || result->status != 200)
+            throw std::runtime_error("cannot read the stand-in's /_stats");
         return stats_from_json(result->body);
     }
     void reset_stats() const {
         auto client = make_blocking_client(api_);
         const auto result = client->Post("/_stats/reset");
-        if (!result || result->status != 200) throw std::runtime_error("cannot reset the stand-in's /_stats");
+        if (!result || result->status != 200)
+            throw std::runtime_error("cannot reset the stand-in's /_stats");
     }
 
-private:
+  private:
     static int& counter() {
         static int n = 0;
         return n;

@@ -16,9 +16,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <cstdlib>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -77,10 +77,12 @@ void watch() {
         const auto limit = current.limit.count() > 0 ? current.limit : default_limit;
         if (current.name.empty() || Clock::now() - current.started < limit) continue;
         std::fflush(stdout);
-        std::fprintf(stderr,
-                     "\nThe test \"%s\" has not finished after %lld s: something blocks or waits for ever.\n"
-                     "Probably: %s\n",
-                     current.name.c_str(), static_cast<long long>(limit.count()), current.if_it_hangs.c_str());
+        std::fprintf(
+            stderr,
+            "\nThe test \"%s\" has not finished after %lld s: something blocks or waits for ever.\n"
+            "Probably: %s\n",
+            current.name.c_str(), static_cast<long long>(limit.count()),
+            current.if_it_hangs.c_str());
         std::fflush(stderr);
         kill_children();
         std::_Exit(1);  // no destructors: they may wait on the very thing that hangs

@@ -12,6 +12,7 @@ namespace workbook::testing {
 
 // Replaces the watchdog's guess for the test case that runs now and, when
 // `limit` is given, ends that test sooner: after `limit` from now.
-void if_it_hangs(const std::string& what_probably_blocks, std::chrono::seconds limit = std::chrono::seconds(0));
+void if_it_hangs(const std::string& what_probably_blocks,
+                 std::chrono::seconds limit = std::chrono::seconds(0));
 
 }  // namespace workbook::testing
