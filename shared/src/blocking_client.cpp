@@ -217,17 +217,9 @@ RepoInfo fetch_repo_blocking_once(httplib::Client& client, const ApiConfig& api,
     } catch (const TransportError& e) {
         throw FetchError(describe_transport_failure(api, full_name, e), 0, e.step());
     }
-    if (response.status != 200) {
-        throw FetchError(describe_status(api, full_name, response.status, response.body,
-                                         response.get_header_value("X-RateLimit-Remaining"),
-                                         response.get_header_value("Retry-After")),
-                         response.status);
-    }
-    try {
-        return parse_repo_info(response.body);
-    } catch (const ParseError& e) {
-        throw FetchError(std::string(full_name) + ": " + e.what(), response.status);
-    }
+    return repo_info_from_answer(api, full_name, response.status, response.body,
+                                 response.get_header_value("X-RateLimit-Remaining"),
+                                 response.get_header_value("Retry-After"));
 }
 
 }  // namespace

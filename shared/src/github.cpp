@@ -358,6 +358,21 @@ static std::string describe_status_for(std::optional<bool> token_set, std::strin
     }
 }
 
+RepoInfo repo_info_from_answer(const ApiConfig& api, std::string_view full_name, int status,
+                               const std::string& body, std::string_view rate_limit_remaining,
+                               std::string_view retry_after) {
+    if (status != 200) {
+        throw FetchError(
+            describe_status(api, full_name, status, body, rate_limit_remaining, retry_after),
+            status);
+    }
+    try {
+        return parse_repo_info(body);
+    } catch (const ParseError& e) {
+        throw FetchError(std::string(full_name) + ": " + e.what(), status);
+    }
+}
+
 std::string describe_status(const ApiConfig& api, std::string_view full_name, int status,
                             std::string_view body, std::string_view rate_limit_remaining,
                             std::string_view retry_after) {

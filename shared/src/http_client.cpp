@@ -617,17 +617,9 @@ asio::awaitable<RepoInfo> fetch_repo_async_once(Client& client, const ApiConfig&
     } catch (const TransportError& e) {
         throw FetchError(describe_transport_failure(api, full_name, e), 0, e.step());
     }
-    if (response.status != 200) {
-        throw FetchError(describe_status(api, full_name, response.status, response.body,
-                                         response.header("X-RateLimit-Remaining"),
-                                         response.header("Retry-After")),
-                         response.status);
-    }
-    try {
-        co_return parse_repo_info(response.body);
-    } catch (const ParseError& e) {
-        throw FetchError(full_name + ": " + e.what(), response.status);
-    }
+    co_return repo_info_from_answer(api, full_name, response.status, response.body,
+                                    response.header("X-RateLimit-Remaining"),
+                                    response.header("Retry-After"));
 }
 
 }  // namespace

@@ -141,6 +141,14 @@ std::string describe_status(const ApiConfig& api, std::string_view full_name, in
 std::string describe_status(std::string_view full_name, int status, std::string_view body,
                             std::string_view rate_limit_remaining = {});
 
+// The repository in an answer of the API, or a FetchError that says why
+// not: a status other than 200 (describe_status), or a body that is not a
+// repository. Where both clients' fetch_repo_* end, whatever carried the
+// answer.
+RepoInfo repo_info_from_answer(const ApiConfig& api, std::string_view full_name, int status,
+                               const std::string& body, std::string_view rate_limit_remaining,
+                               std::string_view retry_after);
+
 // The message for a request that got no usable answer: what happened (the
 // error's message) and the advice for the step at which it failed.
 std::string describe_transport_failure(const ApiConfig& api, std::string_view full_name,
