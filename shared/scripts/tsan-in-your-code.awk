@@ -1,28 +1,35 @@
 # Reads ThreadSanitizer's reports (a test's output) and prints each data
 # race cut down to what an attendee needs: for each of the two accesses,
-# read or write, which thread, and the first line of the attendee's own
-# chapter files (chapters/NN_topic/...) on its stack. The full report stays
-# in the log; this is where to look first.
+# read or write, which thread, whether it held a lock, and the first line of
+# the attendee's own chapter files (chapters/NN_topic/...) on its stack. The
+# same race (the same two lines of code) seen again is printed once. The full reports stay in the log;
+# this is where to look first.
 #
 #   awk -f shared/scripts/tsan-in-your-code.awk build/dev-tsan/last-check.log
 
 function flush_access() {
     if (kind == "") return
     where = (mine != "") ? mine : "(not in your files; first frame: " first ")"
-    printf "    %-6s %s\n           by %s%s\n", kind, where, thread, (locked ? ", holding a lock" : ", holding no lock")
+    race = race sprintf("    %-6s %s\n           by %s%s\n", kind, where, thread,
+                        (locked ? ", holding a lock" : ", holding no lock"))
+    key = key kind " " where "\n"  # the same two lines of code, whichever threads
     kind = ""; mine = ""; named = ""; first = ""; locked = 0
 }
 
-/WARNING: ThreadSanitizer: data race/ {
+function flush_race() {
     flush_access()
-    races++
-    if (races <= 3) printf "  A data race (%d):\n", races
-    in_race = 1
-    next
+    if (race != "" && !(key in seen)) {
+        seen[key] = 1
+        shown++
+        if (shown <= 3) printf "  A data race (%d):\n%s", shown, race
+    }
+    race = ""; key = ""
 }
-/^SUMMARY: ThreadSanitizer/ || /^==================/ { flush_access(); in_race = 0; next }
 
-in_race && races <= 3 && /^  (Previous )?(Atomic )?(read|write|Read|Write) of size/ {
+/WARNING: ThreadSanitizer: data race/ { flush_race(); in_race = 1; next }
+/^SUMMARY: ThreadSanitizer/ || /^==================/ { flush_race(); in_race = 0; next }
+
+in_race && /^  (Previous )?(Atomic )?(read|write|Read|Write) of size/ {
     flush_access()
     kind = tolower($0)
     sub(/ of size.*/, "", kind)
@@ -51,7 +58,7 @@ in_race && kind != "" && /^ +#[0-9]+ / {
 in_race && /^$/ { flush_access() }
 
 END {
-    flush_access()
-    if (races > 3) printf "  ... and %d more races (the whole reports are in the log)\n", races - 3
-    if (races == 0) exit 1
+    flush_race()
+    if (shown > 3) printf "  ... and %d more (the whole reports are in the log)\n", shown - 3
+    if (shown == 0) exit 1
 }
