@@ -89,15 +89,6 @@ std::vector<workbook::FetchResult> run_on_loop(
     return results;
 }
 
-workbook::Stats stand_in_stats(httplib::Client& client, bool reset) {
-    const auto result = reset ? client.Post("/_stats/reset") : client.Get("/_stats");
-    if (!result || result->status != 200) {
-        throw std::runtime_error(
-            "cannot reach the stand-in's /_stats at WORKBOOK_GITHUB_API: is it running?");
-    }
-    return reset ? workbook::Stats{} : workbook::stats_from_json(result->body);
-}
-
 void print_header() {
     std::printf("%-14s %7s %6s %10s %8s %13s %10s %8s %10s\n", "model", "workers", "repos",
                 "wall ms", "/ideal", "max in flight", "peak MiB", "cpu ms", "used");
@@ -325,11 +316,7 @@ int main(int argc, char** argv) {
             for (int i = 0; i < o.repos; ++i)
                 names.push_back("workbook-bench/repo-" + std::to_string(i));
         }
-        {
-            // Scoped: closed before the processes model forks.
-            auto control = workbook::make_blocking_client(api);
-            stand_in_stats(*control, /*reset=*/true);
-        }
+        workbook::reset_stand_in_stats(api);  // its client is gone before the processes model forks
 
         std::size_t failed = 0;
         int threads = 1, processes = 1;
@@ -385,8 +372,7 @@ int main(int argc, char** argv) {
         const double wall_ms = stopwatch.elapsed().count() * 1000;
         const auto usage = workbook::resource_usage();
         const long long cpu_ms = usage.cpu_ms - before.cpu_ms;
-        auto control = workbook::make_blocking_client(api);
-        const auto stats = stand_in_stats(*control, /*reset=*/false);
+        const auto stats = workbook::read_stand_in_stats(api);
 
         // Processes have memory of their own: the parent's peak plus each
         // worker's, estimated by the largest worker's.

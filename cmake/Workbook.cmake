@@ -122,7 +122,7 @@ function(workbook_chapter nn topic)
   set(cases "${WORKBOOK_LAST_CASES}")
 
   add_test(NAME ${ch}.demo
-    COMMAND bash "${CMAKE_SOURCE_DIR}/shared/scripts/demo-test.sh"
+    COMMAND bash "${CMAKE_SOURCE_DIR}/tests/support/demo-test.sh"
             $<TARGET_FILE:fake-github> "${ARG_DEMO_EXPECT}" $<TARGET_FILE:${ch}>)
   set_tests_properties(${ch}.demo PROPERTIES
     LABELS ${ch} TIMEOUT 120 FIXTURES_REQUIRED ${ch}.build)
@@ -134,7 +134,7 @@ function(workbook_chapter nn topic)
   if(python_programs)
     list(GET python_programs 0 python_program)
     add_test(NAME ${ch}.python
-      COMMAND bash "${CMAKE_SOURCE_DIR}/shared/scripts/demo-test.sh" --python
+      COMMAND bash "${CMAKE_SOURCE_DIR}/tests/support/demo-test.sh" --python
               $<TARGET_FILE:fake-github> "Execution time" "${python_program}")
     set_tests_properties(${ch}.python PROPERTIES
       LABELS ${ch} TIMEOUT 120 SKIP_RETURN_CODE 77 FIXTURES_REQUIRED ${ch}.build)

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Sourced by ./workbook and shared/scripts/demo-test.sh: which Python 3 can
+# Sourced by ./workbook and tests/support/demo-test.sh: which Python 3 can
 # run a program of the workbook. Debian's python3-requests and
 # python3-aiohttp are seen only by Debian's own /usr/bin/python3; a pyenv or
 # venv python3 that comes first on PATH does not see them, so both are tried.

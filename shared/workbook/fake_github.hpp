@@ -105,6 +105,12 @@ std::string to_json(const Stats& stats);
 // Reads what GET /_stats returns. Throws ParseError on anything else.
 Stats stats_from_json(std::string_view json);
 
+// The statistics of a stand-in that runs as a process of its own (the
+// bench's, a test's), over HTTP: GET /_stats, and POST /_stats/reset. Throw
+// std::runtime_error saying which stand-in could not be reached.
+Stats read_stand_in_stats(const ApiConfig& api);
+void reset_stand_in_stats(const ApiConfig& api);
+
 // The stand-in, running its own event loop on a thread of its own
 // (start()) or on the calling thread (run()).
 class FakeGithub {

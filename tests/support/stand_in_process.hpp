@@ -63,19 +63,8 @@ class StandInProcess {
     const ApiConfig& api() const { return api_; }
     pid_t pid() const { return pid_; }
 
-    Stats stats() const {
-        auto client = make_blocking_client(api_);
-        const auto result = client->Get("/_stats");
-        if (!result || result->status != 200)
-            throw std::runtime_error("cannot read the stand-in's /_stats");
-        return stats_from_json(result->body);
-    }
-    void reset_stats() const {
-        auto client = make_blocking_client(api_);
-        const auto result = client->Post("/_stats/reset");
-        if (!result || result->status != 200)
-            throw std::runtime_error("cannot reset the stand-in's /_stats");
-    }
+    Stats stats() const { return read_stand_in_stats(api_); }
+    void reset_stats() const { reset_stand_in_stats(api_); }
 
   private:
     static int& counter() {

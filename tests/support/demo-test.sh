@@ -7,13 +7,16 @@
 # Python 3 that has the module it needs; without one, the test is skipped
 # (exit 77, the SKIP_RETURN_CODE of the chapterNN.python tests).
 set -uo pipefail
+scripts=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../shared/scripts" && pwd)
+# shellcheck source=shared/scripts/stand-in.sh
+source "$scripts/stand-in.sh"
 python=''
 if [ "${1:-}" = --python ]; then python=1; shift; fi
 fake_github=$1 expect=$2 demo=$3
 run=("$demo")
 if [ -n "$python" ]; then
   # shellcheck source=shared/scripts/find-python.sh
-  source "$(dirname "${BASH_SOURCE[0]}")/find-python.sh"
+  source "$scripts/find-python.sh"
   read -r module package < <(python_needs "$demo")
   if ! py=$(python_with "$module"); then
     echo "SKIPPED: $(basename "$demo") needs Python 3 with $module (Debian package $package): ./workbook setup, or sudo apt-get install $package"
@@ -26,19 +29,11 @@ if [ -n "$python" ]; then
   WORKBOOK_CA_FILE="$(cd "$(dirname "$fake_github")/.." && pwd)/certs/ca.pem"
 fi
 dir=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-
-"$fake_github" --port 0 --port-file "$dir/http" --tls-port 0 --tls-port-file "$dir/https" \
-  --latency 20 --quiet </dev/null >"$dir/stand-in.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-  [ -s "$dir/http" ] && [ -s "$dir/https" ] && break
-  kill -0 "$pid" 2>/dev/null || { echo "the stand-in did not start:"; cat "$dir/stand-in.log"; exit 1; }
-  sleep 0.1
-done
+trap 'stand_in_stop; rm -rf "$dir"' EXIT
+stand_in_start "$fake_github" "$dir" --latency 20 || exit 1
 
 status=0
-for api in "http://127.0.0.1:$(cat "$dir/http")" "https://localhost:$(cat "$dir/https")"; do
+for api in "http://127.0.0.1:$HTTP_PORT" "https://localhost:$HTTPS_PORT"; do
   echo "== $(basename "$demo") against $api"
   # A token in the environment must never show up in what the demo prints.
   token="demo-token-$RANDOM$RANDOM"
