@@ -1,6 +1,9 @@
-// Chapter 03 specification: run_worker (03.1) speaks the pipe protocol, and
-// fetch_all (03.2) runs exactly `workers` processes, loses nothing when one
-// dies, and leaves no child behind. The stand-in runs as a process of its own
+// Chapter 03 specification: spawn and reap (03.1) are the process idea on
+// its own: a child that runs beside this process with a copy of its memory,
+// never returns into the parent's code, and is reaped with how it ended.
+// fetch_all (03.2) runs exactly `workers` processes through pipes, loses
+// nothing when one dies, and leaves no child behind. (The given run_worker
+// is tested here too, by name.) The stand-in runs as a process of its own
 // here: forking next to a server thread could deadlock the child.
 // Read it; do not edit it.
 #include <doctest/doctest.h>
@@ -8,8 +11,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <functional>
 #include <set>
+#include <stdexcept>
 
 #include "exercise.hpp"
 #include "support/printing.hpp"
@@ -33,6 +39,20 @@ std::vector<pid_t> leftover_children(const StandInProcess& stand_in) {
     return children;
 }
 
+// Runs spawn(work) and makes sure that, whatever spawn does, only the parent
+// goes on past it: a child that returned from spawn (instead of _exit) ends
+// here with code 99, which reap then reports.
+pid_t spawned(const std::function<int()>& work) {
+    const pid_t parent = ::getpid();
+    const pid_t pid = chapter03::spawn(work);
+    if (::getpid() != parent) ::_exit(99);
+    return pid;
+}
+
+const std::string returned_in_the_child =
+    "the child went on past spawn() (it ended with 99, the code this test gives a child that returns into "
+    "its caller): end the child with _exit(code) right after work(), so it never runs the parent's code";
+
 constexpr const char* a_pipe_left_open =
     "fetch_all never finished: a read from a pipe waits for end of file, which comes only when every copy of "
     "its write end is closed. The parent must close the ends it gave away (the results pipe's write end once "
@@ -41,10 +61,84 @@ constexpr const char* a_pipe_left_open =
 
 }  // namespace
 
-TEST_CASE("03.1 run_worker answers every job with one line naming itself") {
+TEST_CASE("03.1 spawn runs the work in another process and reap tells its exit code") {
     if_it_hangs(
-        "run_worker did not stop at the end of its input: read jobs until read() returns 0 (end of file)",
+        "reap() never returned: waitpid(pid, ...) waits for that child to end; did spawn's child "
+        "end (_exit) after its work?",
         std::chrono::seconds(15));
+    const pid_t pid = spawned([] { return 7; });
+    REQUIRE_MESSAGE(pid > 0,
+                    "spawn returned " << pid << ": the parent gets the child's pid from fork()");
+    CHECK(pid != ::getpid());
+    const auto how = chapter03::reap(pid);
+    INFO("reap said: " << how);
+    REQUIRE_MESSAGE(!mentions(how, "99"), returned_in_the_child);
+    CHECK_MESSAGE(mentions(how, "exited with code 7"),
+                  "the child's work returned 7: end the child with _exit(7), and read it back with "
+                  "WEXITSTATUS");
+}
+
+TEST_CASE("03.1 spawn returns at once while the child still works") {
+    // The child waits until the parent writes to a pipe; a spawn that waited
+    // for its child would wait for ever here.
+    if_it_hangs("spawn() waited for its child: return the pid at once, and wait in reap()",
+                std::chrono::seconds(15));
+    int go[2];
+    REQUIRE(::pipe(go) == 0);
+    const pid_t pid = spawned([&] {
+        char byte = 0;
+        return ::read(go[0], &byte, 1) == 1 ? 0 : 3;
+    });
+    REQUIRE(::write(go[1], "x", 1) == 1);  // reached only if spawn returned before the child ended
+    ::close(go[0]);
+    ::close(go[1]);
+    CHECK(mentions(chapter03::reap(pid), "exited with code 0"));
+}
+
+TEST_CASE("03.1 a child has a copy of the memory and its changes stay its own") {
+    if_it_hangs("reap() never returned: did the child end?", std::chrono::seconds(15));
+    int value = 1;
+    const pid_t pid = spawned([&] {
+        value = 2;  // the child's copy
+        return value;
+    });
+    const auto how = chapter03::reap(pid);
+    REQUIRE_MESSAGE(!mentions(how, "99"), returned_in_the_child);
+    CHECK(mentions(how, "exited with code 2"));
+    CHECK_MESSAGE(value == 1,
+                  "the parent's variable changed: the work ran in this process, not in a child "
+                  "made by fork()");
+}
+
+TEST_CASE("03.1 a child whose work throws ends with code 1 and never returns into the parent") {
+    if_it_hangs("reap() never returned: did the child end?", std::chrono::seconds(15));
+    const pid_t pid = spawned([]() -> int { throw std::runtime_error("on purpose"); });
+    const auto how = chapter03::reap(pid);
+    INFO("reap said: " << how);
+    REQUIRE_MESSAGE(!mentions(how, "99"), returned_in_the_child);
+    CHECK_MESSAGE(
+        mentions(how, "exited with code 1"),
+        "catch what work() throws in the child, and _exit(1): an exception must not climb "
+        "into the parent's copied stack");
+}
+
+TEST_CASE("03.1 reap says which signal killed a child and leaves no zombie") {
+    if_it_hangs("reap() never returned: did the child end?", std::chrono::seconds(15));
+    const pid_t pid = spawned([] {
+        std::raise(SIGKILL);
+        return 0;
+    });
+    const auto how = chapter03::reap(pid);
+    INFO("reap said: " << how);
+    CHECK_MESSAGE(
+        mentions(how, "signal 9"),
+        "a child killed by a signal: WIFSIGNALED(status), and WTERMSIG(status) is the signal");
+    const auto children = children_of_this_process();
+    CHECK_MESSAGE(std::find(children.begin(), children.end(), pid) == children.end(),
+                  "the child is still in the process table after reap: waitpid() it");
+}
+
+TEST_CASE("given run_worker answers every job with one line naming itself") {
     StandInProcess stand_in({"--latency", "5"});
     int jobs[2], results[2];
     REQUIRE(::pipe(jobs) == 0);
@@ -73,10 +167,7 @@ TEST_CASE("03.1 run_worker answers every job with one line naming itself") {
     CHECK(got[2].result.ok());
 }
 
-TEST_CASE("03.1 run_worker turns a fetch that throws into a result") {
-    if_it_hangs(
-        "run_worker did not stop at the end of its input: read jobs until read() returns 0 (end of file)",
-        std::chrono::seconds(15));
+TEST_CASE("given run_worker turns a fetch that throws into a result") {
     StandInProcess stand_in({"--latency", "5"});
     int jobs[2], results[2];
     REQUIRE(::pipe(jobs) == 0);

@@ -2,6 +2,8 @@
 // answering through one pipe they share.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -58,22 +60,39 @@ class LineReader {
 // signal. False if the other end is gone (EPIPE) or another error occurs.
 bool write_all(int fd, std::string_view data);
 
-// TODO(03.1): the loop a worker process runs. Read jobs from `in_fd` until end
-// of file; fetch each with `fetch` over one client made with
-// workbook::make_blocking_client(api, timeout); write its result_line (with
-// getpid()) to `out_fd` in a single write() call: several workers share that
-// pipe, and only a write of at most PIPE_BUF bytes (4096 on Linux) is never
-// interleaved with another's. A failed fetch is a result too, never a crash.
+// Provided: the loop a worker process runs. Reads jobs from `in_fd` until
+// end of file; fetches each with `fetch` over one client; writes its
+// result_line (with getpid()) to `out_fd` in a single write() call: several
+// workers share that pipe, and only a write of at most PIPE_BUF bytes (4096
+// on Linux) is never interleaved with another's. A failed fetch is a result
+// too, never a crash.
 void run_worker(const workbook::ApiConfig& api, int in_fd, int out_fd, const FetchOne& fetch,
                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
-// TODO(03.2): fetch every repository with `workers` processes made by fork(),
-// each running run_worker and then _exit(0). Give each worker its own input
-// pipe and its share of the jobs (job i to worker i % workers); let all of
-// them answer through one results pipe; read it to end of file; reap every
-// child with waitpid. Return one ProcessResult per name, in input order. If a
-// worker dies, its unanswered repositories are still in the result, with an
-// error that names the worker and how it ended.
+// TODO(03.1): the process idea, on its own. spawn() makes a new process with
+// fork(): a copy of this one, memory and all, that runs beside it. In the
+// child, run `work` and end with _exit(what it returned), or _exit(1) if it
+// threw; the child must never return from spawn, or it would go on running
+// the parent's code (and its copy of everything the parent was doing). In
+// the parent, return the child's pid at once, without waiting for it.
+pid_t spawn(const std::function<int()>& work);
+
+// TODO(03.1): wait for the child `pid` to end (waitpid, again if a signal
+// interrupts it) and say how it ended: "exited with code N", or "was killed
+// by signal N (its name)". Once reaped, the child leaves the process table:
+// until then it stays there as a zombie.
+std::string reap(pid_t pid);
+
+// TODO(03.2): fetch every repository with `workers` processes made by
+// spawn(), each running run_worker. Give each worker its own input pipe and
+// its share of the jobs (job i to worker i % workers); let all of them
+// answer through one results pipe; read it to end of file; reap() every
+// child. A pipe's reader sees end of file only once every copy of its write
+// end is closed, and every process holds a copy of every descriptor open
+// when it was forked: so the parent closes the ends it gave away, and each
+// child closes every end it does not use. Return one ProcessResult per name,
+// in input order. If a worker dies, its unanswered repositories are still in
+// the result, with an error that names the worker and how it ended.
 std::vector<ProcessResult> fetch_all(const workbook::ApiConfig& api,
                                      const std::vector<std::string>& names, int workers,
                                      const FetchOne& fetch = default_fetch(),

@@ -1,4 +1,5 @@
-// Chapter 03, given code: the lines that travel through the pipes.
+// Chapter 03, given code: the lines that travel through the pipes, and the
+// loop each worker process runs over them.
 #include <unistd.h>
 
 #include <cerrno>
@@ -72,5 +73,28 @@ bool write_all(int fd, std::string_view data) {
     }
     return true;
 }
+
+// [slide:process_worker]
+// The worker's loop: chapter 01's, with a pipe at each end.
+void run_worker(const workbook::ApiConfig& api, int in_fd, int out_fd, const FetchOne& fetch,
+                std::chrono::milliseconds timeout) {
+    const auto client = workbook::make_blocking_client(api, timeout);
+    LineReader jobs(in_fd);
+    while (const auto job = jobs.next()) {
+        const auto space = job->find(' ');
+        const std::size_t index = std::stoul(job->substr(0, space));
+        workbook::FetchResult result{job->substr(space + 1), std::nullopt, {}};
+        try {
+            result.info = fetch(*client, api, result.full_name);
+        } catch (const std::exception& e) {
+            result.error = e.what();
+        }
+        // One write() of less than PIPE_BUF bytes: the kernel never mixes it
+        // with another worker's write to the same pipe.
+        const std::string line = result_line(index, static_cast<int>(::getpid()), result);
+        if (::write(out_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return;
+    }
+}
+// [/slide]
 
 }  // namespace chapter03

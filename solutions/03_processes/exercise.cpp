@@ -13,28 +13,6 @@
 
 namespace chapter03 {
 
-// [slide:process_worker]
-void run_worker(const workbook::ApiConfig& api, int in_fd, int out_fd, const FetchOne& fetch,
-                std::chrono::milliseconds timeout) {
-    const auto client = workbook::make_blocking_client(api, timeout);
-    LineReader jobs(in_fd);
-    while (const auto job = jobs.next()) {
-        const auto space = job->find(' ');
-        const std::size_t index = std::stoul(job->substr(0, space));
-        workbook::FetchResult result{job->substr(space + 1), std::nullopt, {}};
-        try {
-            result.info = fetch(*client, api, result.full_name);
-        } catch (const std::exception& e) {
-            result.error = e.what();
-        }
-        // One write() of less than PIPE_BUF bytes: the kernel never mixes it
-        // with another worker's write to the same pipe.
-        const std::string line = result_line(index, static_cast<int>(::getpid()), result);
-        if (::write(out_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return;
-    }
-}
-// [/slide]
-
 namespace {
 
 void make_pipe(int fds[2]) {
@@ -43,15 +21,38 @@ void make_pipe(int fds[2]) {
         throw std::system_error(errno, std::generic_category(), "pipe");
 }
 
-std::string how_it_ended(int status) {
-    if (WIFSIGNALED(status))
-        return "was killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
-               strsignal(WTERMSIG(status)) + ")";
-    if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-    return "ended";
+}  // namespace
+
+// [slide:spawn]
+pid_t spawn(const std::function<int()>& work) {
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
+    if (pid > 0) return pid;  // the parent: the child runs beside us from here on
+    // The child: a copy of the parent, which goes on from this very line.
+    int code = 1;
+    try {
+        code = work();
+    } catch (...) {
+        // never let an exception climb into the parent's copied stack
+    }
+    // _exit, not exit or return: the copy of the parent's state (its stdio
+    // buffers, atexit handlers, the test framework) must not run a second
+    // time in the child.
+    ::_exit(code);
 }
 
-}  // namespace
+std::string reap(pid_t pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "waitpid");
+    }
+    if (WIFSIGNALED(status)) {
+        return "was killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+               strsignal(WTERMSIG(status)) + ")";
+    }
+    return "exited with code " + std::to_string(WEXITSTATUS(status));
+}
+// [/slide]
 
 // [slide:process_pool]
 std::vector<ProcessResult> fetch_all(const workbook::ApiConfig& api,
@@ -74,27 +75,19 @@ std::vector<ProcessResult> fetch_all(const workbook::ApiConfig& api,
     for (auto& worker : pool) {
         int jobs[2];
         make_pipe(jobs);
-        const pid_t pid = ::fork();
-        if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
-        if (pid == 0) {
-            // The child: a copy of this process. Close the ends it must not
-            // hold, or the parent would never see end of file on them.
+        const pid_t pid = spawn([&] {
+            // The child holds a copy of every descriptor open at the fork.
+            // It closes the ends it must not hold, or their readers would
+            // never see end of file: the write end of its own jobs, the
+            // results' read end, and every earlier worker's jobs.
             ::close(jobs[1]);
             ::close(results[0]);
             for (const auto& earlier : pool) {
                 if (earlier.jobs_fd >= 0) ::close(earlier.jobs_fd);
             }
-            int code = 0;
-            try {
-                run_worker(api, jobs[0], results[1], fetch, timeout);
-            } catch (...) {
-                code = 1;  // never let an exception climb into the parent's copied stack
-            }
-            // _exit, not exit or return: the copy of the parent's state
-            // (its stdio buffers, atexit handlers, the test framework) must
-            // not run a second time in the child.
-            ::_exit(code);
-        }
+            run_worker(api, jobs[0], results[1], fetch, timeout);
+            return 0;
+        });
         ::close(jobs[0]);
         worker = {pid, jobs[1]};
     }
@@ -121,15 +114,12 @@ std::vector<ProcessResult> fetch_all(const workbook::ApiConfig& api,
 
     // Reap every child, or it stays a zombie in the process table.
     for (std::size_t w = 0; w < pool.size(); ++w) {
-        int status = 0;
-        while (::waitpid(pool[w].pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        const std::string how = reap(pool[w].pid);
         for (std::size_t i = w; i < names.size(); i += pool.size()) {
             if (answered[i]) continue;
             out[i].result = {names[i], std::nullopt,
                              names[i] + ": worker process " + std::to_string(pool[w].pid) + " " +
-                                 (clean ? "exited" : how_it_ended(status)) + " before fetching it"};
+                                 how + " before fetching it"};
         }
     }
     ::sigaction(SIGPIPE, &previous, nullptr);
