@@ -7,7 +7,9 @@
 # Python 3 that has the module it needs; without one, the test is skipped
 # (exit 77, the SKIP_RETURN_CODE of the chapterNN.python tests).
 set -uo pipefail
-scripts=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../shared/scripts" && pwd)
+# The project's own helper scripts, from the top of the workbook (two levels up).
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+scripts=$root/shared/scripts
 # shellcheck source=shared/scripts/stand-in.sh
 source "$scripts/stand-in.sh"
 python=''
