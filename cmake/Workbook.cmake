@@ -90,7 +90,7 @@ function(workbook_chapter nn topic)
   target_include_directories(${ch}_spec PUBLIC "${dir}" "${CMAKE_SOURCE_DIR}/tests")
   target_link_libraries(${ch}_spec PUBLIC workbook doctest::doctest ${ARG_LIBRARIES})
   # Tests that fork, or need thousands of sockets, run the stand-in as a
-  # process of its own (tests/support/stand_in_process.hpp).
+  # process of its own (StandIn::Process in tests/support/stand_in.hpp).
   target_compile_definitions(${ch}_spec PRIVATE WORKBOOK_FAKE_GITHUB="$<TARGET_FILE:fake-github>")
   workbook_warnings(${ch}_spec)
 

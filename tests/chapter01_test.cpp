@@ -23,7 +23,7 @@ TEST_CASE("01.1 fetch_repo returns the repository's name and full name and stars
     CHECK(info.name == "asio");
     CHECK(info.full_name == "chriskohlhoff/asio");
     CHECK(info.stargazers_count == 5012);
-    CHECK(s.server.stats().requests == 1);
+    CHECK(s.stats().requests == 1);
 }
 
 TEST_CASE("01.1 fetch_repo works over HTTPS with the certificate verified") {
@@ -38,7 +38,7 @@ TEST_CASE("01.1 fetch_repo sends the token in a header and never in the URL") {
     StandIn s(options);
     auto client = workbook::make_blocking_client(s.api, 5s);  // s.api carries the token
     CHECK(chapter01::fetch_repo(*client, s.api, "libuv/libuv").full_name == "libuv/libuv");
-    const auto stats = s.server.stats();
+    const auto stats = s.stats();
     REQUIRE(stats.log.size() == 1);
     CHECK_FALSE(mentions(stats.log[0].path, "s3cret"));
 }
@@ -94,7 +94,7 @@ TEST_CASE("01.2 fetch_all asks for one repository at a time") {
                                             "twisted/twisted",    "gevent/gevent",
                                             "tornadoweb/tornado", "sanic-org/sanic"};
     chapter01::fetch_all(s.api, names);
-    const auto stats = s.server.stats();
+    const auto stats = s.stats();
     CHECK(stats.requests == static_cast<long long>(names.size()));  // each exactly once
     CHECK(stats.max_in_flight == 1);                                // and never two at once
 }

@@ -195,7 +195,7 @@ TEST_CASE("02.2 fetch_all returns every repository once and in input order") {
     StandIn s(options);
     const auto results = chapter02::fetch_all(s.api, names, 5);
     check_all_ok_in_order(results, names);
-    CHECK(s.server.stats().requests == static_cast<long long>(names.size()));
+    CHECK(s.stats().requests == static_cast<long long>(names.size()));
 }
 
 TEST_CASE("02.2 fetch_all keeps exactly as many requests in flight as it has workers") {
@@ -206,10 +206,10 @@ TEST_CASE("02.2 fetch_all keeps exactly as many requests in flight as it has wor
     if_it_hangs(fetch_all_hangs, std::chrono::seconds(20));
     for (int workers : {4, 1}) {
         CAPTURE(workers);
-        s.server.reset_stats();
+        s.reset_stats();
         const auto results = chapter02::fetch_all(s.api, names, workers);
         CHECK(results.size() == names.size());
-        const auto stats = s.server.stats();
+        const auto stats = s.stats();
         CHECK_MESSAGE(stats.requests == 12, "the stand-in served "
                                                 << stats.requests
                                                 << " requests for 12 repositories: each "

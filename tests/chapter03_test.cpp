@@ -19,8 +19,8 @@
 
 #include "exercise.hpp"
 #include "support/printing.hpp"
+#include "support/processes.hpp"
 #include "support/stand_in.hpp"
-#include "support/stand_in_process.hpp"
 #include "support/watchdog.hpp"
 
 using namespace std::chrono_literals;
@@ -28,12 +28,12 @@ using workbook::testing::bench_names;
 using workbook::testing::children_of_this_process;
 using workbook::testing::if_it_hangs;
 using workbook::testing::mentions;
-using workbook::testing::StandInProcess;
+using workbook::testing::StandIn;
 
 namespace {
 
 // The children left once fetch_all has returned, not counting the stand-in.
-std::vector<pid_t> leftover_children(const StandInProcess& stand_in) {
+std::vector<pid_t> leftover_children(const StandIn& stand_in) {
     auto children = children_of_this_process();
     std::erase(children, stand_in.pid());
     return children;
@@ -139,7 +139,7 @@ TEST_CASE("03.1 reap says which signal killed a child and leaves no zombie") {
 }
 
 TEST_CASE("given run_worker answers every job with one line naming itself") {
-    StandInProcess stand_in({"--latency", "5"});
+    StandIn stand_in(StandIn::Process{{"--latency", "5"}});
     int jobs[2], results[2];
     REQUIRE(::pipe(jobs) == 0);
     REQUIRE(::pipe(results) == 0);
@@ -147,7 +147,7 @@ TEST_CASE("given run_worker answers every job with one line naming itself") {
     REQUIRE(::write(jobs[1], input.data(), input.size()) == static_cast<ssize_t>(input.size()));
     ::close(jobs[1]);  // end of file after three jobs
 
-    chapter03::run_worker(stand_in.api(), jobs[0], results[1], chapter03::default_fetch(), 5s);
+    chapter03::run_worker(stand_in.api, jobs[0], results[1], chapter03::default_fetch(), 5s);
     ::close(jobs[0]);
     ::close(results[1]);
 
@@ -168,7 +168,7 @@ TEST_CASE("given run_worker answers every job with one line naming itself") {
 }
 
 TEST_CASE("given run_worker turns a fetch that throws into a result") {
-    StandInProcess stand_in({"--latency", "5"});
+    StandIn stand_in(StandIn::Process{{"--latency", "5"}});
     int jobs[2], results[2];
     REQUIRE(::pipe(jobs) == 0);
     REQUIRE(::pipe(results) == 0);
@@ -179,7 +179,7 @@ TEST_CASE("given run_worker turns a fetch that throws into a result") {
                                            std::string_view name) -> workbook::RepoInfo {
         throw workbook::FetchError(std::string(name) + ": on purpose");
     };
-    chapter03::run_worker(stand_in.api(), jobs[0], results[1], failing, 5s);
+    chapter03::run_worker(stand_in.api, jobs[0], results[1], failing, 5s);
     ::close(jobs[0]);
     ::close(results[1]);
     chapter03::LineReader lines(results[0]);
@@ -193,9 +193,9 @@ TEST_CASE("given run_worker turns a fetch that throws into a result") {
 
 TEST_CASE("03.2 fetch_all returns every repository in input order") {
     if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
-    StandInProcess stand_in({"--latency", "10"});
+    StandIn stand_in(StandIn::Process{{"--latency", "10"}});
     const auto& names = workbook::repositories();
-    const auto results = chapter03::fetch_all(stand_in.api(), names, 4);
+    const auto results = chapter03::fetch_all(stand_in.api, names, 4);
     REQUIRE(results.size() == names.size());
     for (std::size_t i = 0; i < names.size(); ++i) {
         CAPTURE(names[i]);
@@ -207,9 +207,9 @@ TEST_CASE("03.2 fetch_all returns every repository in input order") {
 
 TEST_CASE("03.2 fetch_all uses exactly `workers` processes other than this one") {
     if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
-    StandInProcess stand_in({"--latency", "100"});
+    StandIn stand_in(StandIn::Process{{"--latency", "100"}});
     const auto names = bench_names(12);
-    const auto results = chapter03::fetch_all(stand_in.api(), names, 3);
+    const auto results = chapter03::fetch_all(stand_in.api, names, 3);
     std::set<int> pids;
     for (const auto& r : results) pids.insert(r.pid);
     CHECK_MESSAGE(pids.count(::getpid()) == 0,
@@ -227,8 +227,8 @@ TEST_CASE("03.2 fetch_all uses exactly `workers` processes other than this one")
 
 TEST_CASE("03.2 fetch_all reaps every child") {
     if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
-    StandInProcess stand_in({"--latency", "5"});
-    chapter03::fetch_all(stand_in.api(), bench_names(6), 3);
+    StandIn stand_in(StandIn::Process{{"--latency", "5"}});
+    chapter03::fetch_all(stand_in.api, bench_names(6), 3);
     CHECK_MESSAGE(
         leftover_children(stand_in).empty(),
         "a child is still there after fetch_all returned (a zombie, or a worker still running): "
@@ -237,7 +237,7 @@ TEST_CASE("03.2 fetch_all reaps every child") {
 
 TEST_CASE("03.2 fetch_all reports a worker that dies and loses none of its repositories") {
     if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
-    StandInProcess stand_in({"--latency", "5"});
+    StandIn stand_in(StandIn::Process{{"--latency", "5"}});
     const auto names = bench_names(9);
     // The worker that gets repo-4 is killed on the spot, like a crash.
     const chapter03::FetchOne dies_on_4 =
@@ -245,7 +245,7 @@ TEST_CASE("03.2 fetch_all reports a worker that dies and loses none of its repos
             if (name == "workbook-bench/repo-4") std::raise(SIGKILL);
             return chapter03::default_fetch()(client, api, name);
         };
-    const auto results = chapter03::fetch_all(stand_in.api(), names, 3, dies_on_4);
+    const auto results = chapter03::fetch_all(stand_in.api, names, 3, dies_on_4);
     REQUIRE(results.size() == names.size());
     int ok = 0;
     for (std::size_t i = 0; i < names.size(); ++i) {
@@ -264,9 +264,9 @@ TEST_CASE("03.2 fetch_all reports a worker that dies and loses none of its repos
 
 TEST_CASE("03.2 fetch_all keeps going after an HTTP failure") {
     if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
-    StandInProcess stand_in({"--latency", "5", "--fault", "redis/redis=404"});
+    StandIn stand_in(StandIn::Process{{"--latency", "5", "--fault", "redis/redis=404"}});
     const std::vector<std::string> names = {"fmtlib/fmt", "redis/redis", "libuv/libuv"};
-    const auto results = chapter03::fetch_all(stand_in.api(), names, 2);
+    const auto results = chapter03::fetch_all(stand_in.api, names, 2);
     REQUIRE(results.size() == 3);
     CHECK(results[0].result.ok());
     CHECK(mentions(results[1].result.error, "redis/redis"));

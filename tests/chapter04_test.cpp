@@ -134,7 +134,7 @@ TEST_CASE("04.2 map_in_order returns results in input order whatever order they 
         chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(s.api));
     check_all_ok_in_order(results, names);
     // The stand-in saw them finish out of order: the order above is map_in_order's doing.
-    const auto log = s.server.stats().log;
+    const auto log = s.stats().log;
     REQUIRE(log.size() == names.size());
     const auto finished_first = std::min_element(
         log.begin(), log.end(), [](auto& a, auto& b) { return a.end_us < b.end_us; });
@@ -165,7 +165,7 @@ TEST_CASE("04.2 map_in_order keeps as many requests in flight as the pool has th
     const auto results =
         chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(s.api));
     CHECK(results.size() == 12);
-    const auto stats = s.server.stats();
+    const auto stats = s.stats();
     CHECK(stats.requests == 12);
     CHECK_MESSAGE(stats.max_in_flight == 4,
                   "the stand-in had at most "

@@ -16,7 +16,7 @@
 #include "support/run_loop.hpp"
 #include "support/stand_in.hpp"
 #include "support/watchdog.hpp"
-#include "workbook/http_client.hpp"
+#include "workbook/github_async.hpp"
 #include "workbook/task_group.hpp"
 
 using namespace std::chrono_literals;
@@ -39,7 +39,7 @@ const std::string blocking_in_a_coroutine =
 TEST_CASE("07.1 fetch_one returns the repository's info") {
     StandIn s;
     const auto result = run_loop([&]() -> asio::awaitable<workbook::FetchResult> {
-        workbook::http::Client client(co_await asio::this_coro::executor, s.api);
+        auto client = workbook::github_client(co_await asio::this_coro::executor, s.api);
         co_return co_await chapter07::fetch_one(client, s.api, "aio-libs/aiohttp");
     }());
     REQUIRE(result.ok());
@@ -50,7 +50,7 @@ TEST_CASE("07.1 fetch_one returns the repository's info") {
 TEST_CASE("07.1 fetch_one turns a failure into a result instead of throwing") {
     StandIn s(quick({{"aio-libs/aiohttp", Fault::server_error}}));
     const auto result = run_loop([&]() -> asio::awaitable<workbook::FetchResult> {
-        workbook::http::Client client(co_await asio::this_coro::executor, s.api);
+        auto client = workbook::github_client(co_await asio::this_coro::executor, s.api);
         co_return co_await chapter07::fetch_one(client, s.api, "aio-libs/aiohttp");
     }());
     CHECK_FALSE(result.ok());
@@ -69,7 +69,7 @@ TEST_CASE("07.2 fetch_all returns every repository once and in input order") {
     StandIn s(options);
     const auto results = run_loop(chapter07::fetch_all(s.api, names));
     check_all_ok_in_order(results, names);
-    CHECK(s.server.stats().requests == static_cast<long long>(names.size()));
+    CHECK(s.stats().requests == static_cast<long long>(names.size()));
 }
 
 TEST_CASE("07.2 fetch_all has every request in flight at once") {
@@ -77,7 +77,7 @@ TEST_CASE("07.2 fetch_all has every request in flight at once") {
     const auto names = bench_names(60);
     const auto results = run_loop(chapter07::fetch_all(s.api, names));
     CHECK(results.size() == 60);
-    const auto stats = s.server.stats();
+    const auto stats = s.stats();
     CHECK(stats.requests == 60);
     CHECK_MESSAGE(stats.max_in_flight == 60,
                   "the stand-in had at most "

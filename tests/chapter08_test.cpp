@@ -27,9 +27,8 @@
 #include "support/results.hpp"
 #include "support/run_loop.hpp"
 #include "support/stand_in.hpp"
-#include "support/stand_in_process.hpp"
 #include "support/watchdog.hpp"
-#include "workbook/http_client.hpp"
+#include "workbook/github_async.hpp"
 #include "workbook/task_group.hpp"
 
 using namespace std::chrono_literals;
@@ -155,7 +154,7 @@ TEST_CASE("08.2 fetch_one holds a slot for its request and gives it back whateve
     AsyncSemaphore semaphore(1);
     const auto results = run_loop(
         [&]() -> asio::awaitable<std::vector<workbook::FetchResult>> {
-            workbook::http::Client client(co_await asio::this_coro::executor, s.api);
+            auto client = workbook::github_client(co_await asio::this_coro::executor, s.api);
             std::vector<workbook::FetchResult> out;
             out.push_back(
                 co_await chapter08::fetch_one(semaphore, client, s.api, "aio-libs/aiohttp", 5s));
@@ -185,8 +184,8 @@ TEST_CASE("08.2 a hung request ends at its timeout with an error that names it")
     AsyncSemaphore semaphore(2);
     const auto result = run_loop(
         [&]() -> asio::awaitable<workbook::FetchResult> {
-            workbook::http::Client client(co_await asio::this_coro::executor,
-                                          s.api);  // its own timeouts: 10 s
+            auto client = workbook::github_client(co_await asio::this_coro::executor,
+                                                  s.api);  // its own timeouts: 10 s
             co_return co_await chapter08::fetch_one(semaphore, client, s.api,
                                                     "workbook-bench/repo-1", 300ms);
         }(),
@@ -206,7 +205,7 @@ TEST_CASE(
     StandIn s(quick({}, 100ms));
     AsyncSemaphore semaphore(1);
     const auto results = run_loop([&]() -> asio::awaitable<std::vector<workbook::FetchResult>> {
-        workbook::http::Client client(co_await asio::this_coro::executor, s.api);
+        auto client = workbook::github_client(co_await asio::this_coro::executor, s.api);
         std::vector<std::function<asio::awaitable<workbook::FetchResult>()>> tasks;
         for (const auto& name : bench_names(8)) {
             tasks.push_back(
@@ -221,7 +220,7 @@ TEST_CASE(
          ok) << " of 8 requests timed out although each takes 100 ms of its 500 ms: the timeout "
                 "counted the time spent waiting for the slot. Take the slot first, then start "
                 "with_timeout");
-    CHECK(s.server.stats().max_in_flight == 1);
+    CHECK(s.stats().max_in_flight == 1);
 }
 
 TEST_CASE(
@@ -230,7 +229,7 @@ TEST_CASE(
     const auto names = bench_names(30);
     const auto results = run_loop(chapter08::fetch_all(s.api, names, 7));
     check_all_ok_in_order(results, names);
-    const auto stats = s.server.stats();
+    const auto stats = s.stats();
     CHECK(stats.requests == 30);
     CHECK_MESSAGE(stats.max_in_flight <= 7,
                   stats.max_in_flight << " requests were in flight at once with a limit "
@@ -247,7 +246,7 @@ TEST_CASE("08.2 fetch_all with limit 1 fetches one at a time") {
     StandIn s(quick({}, 20ms));
     const auto results = run_loop(chapter08::fetch_all(s.api, bench_names(5), 1));
     CHECK(count_ok(results) == 5);
-    CHECK(s.server.stats().max_in_flight == 1);
+    CHECK(s.stats().max_in_flight == 1);
 }
 
 TEST_CASE("08.2 fetch_all reports each failure and keeps every other result") {
@@ -269,7 +268,7 @@ TEST_CASE("08.2 fetch_all reports each failure and keeps every other result") {
     // The hung request the client gave up on stays "in flight" at the
     // stand-in, which cannot know: one more than the limit is no fault of
     // the client's.
-    CHECK(s.server.stats().max_in_flight <= 3 + 1);
+    CHECK(s.stats().max_in_flight <= 3 + 1);
 }
 
 TEST_CASE("08.3 a cancelled waiter leaves the line and takes no slot (operation_aborted)") {
@@ -318,10 +317,10 @@ TEST_CASE(
     // The stand-in in a process of its own, so that every socket this
     // process holds is the client's. Limit 4: the four quick ones finish,
     // then four hung requests hold every slot, and the rest wait in line.
-    workbook::testing::StandInProcess stand_in(
+    workbook::testing::StandIn stand_in(workbook::testing::StandIn::Process{
         {"--latency", "10", "--fault", "workbook-bench/repo-2=hang", "--fault",
          "workbook-bench/repo-3=hang", "--fault", "workbook-bench/repo-6=hang", "--fault",
-         "workbook-bench/repo-7=hang"});
+         "workbook-bench/repo-7=hang"}});
     const auto names = bench_names(12);
     const std::vector<bool> quick_one{true,  true,  false, false, true,  true,
                                       false, false, false, false, false, false};
@@ -353,7 +352,7 @@ TEST_CASE(
                 asio::detached);
             // A 30 s timeout: only the cancellation can end the hung requests in time.
             co_return co_await asio::co_spawn(
-                executor, chapter08::fetch_all(stand_in.api(), names, 4, 30s),
+                executor, chapter08::fetch_all(stand_in.api, names, 4, 30s),
                 asio::bind_cancellation_slot(cancel.slot(), asio::use_awaitable));
         }(),
         10s);
@@ -378,5 +377,5 @@ TEST_CASE("08.2 fetch_all works over HTTPS") {
     StandIn s(quick(), /*tls=*/true);
     const auto results = run_loop(chapter08::fetch_all(s.api, bench_names(12), 4));
     CHECK(count_ok(results) == 12);
-    CHECK(s.server.stats().max_in_flight == 4);
+    CHECK(s.stats().max_in_flight == 4);
 }

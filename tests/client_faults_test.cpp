@@ -16,11 +16,12 @@
 #include <asio/use_awaitable.hpp>
 #include <atomic>
 
+#include "support/run_client.hpp"
 #include "support/run_loop.hpp"
 #include "support/scripted_server.hpp"
 #include "support/stand_in.hpp"
 #include "workbook/blocking_client.hpp"
-#include "workbook/http_client.hpp"
+#include "workbook/github_async.hpp"
 #include "workbook/paths.hpp"
 
 using namespace std::chrono_literals;
@@ -47,12 +48,12 @@ std::string contains(const std::string& text, std::string_view part) {
 // only catches a hang.
 workbook::RepoInfo fetch_async(const ApiConfig& api, const std::string& name,
                                workbook::http::ClientOptions options = {}) {
-    return workbook::testing::run_loop(
-        [&]() -> asio::awaitable<workbook::RepoInfo> {
-            workbook::http::Client client(co_await asio::this_coro::executor, api, options);
-            co_return co_await workbook::http::fetch_repo_async(client, api, name);
-        }(),
-        10s, "the client waits for an answer that never comes");
+    return workbook::testing::run_client<workbook::RepoInfo>(
+        api,
+        [&](workbook::http::Client& client) {
+            return workbook::fetch_repo_async(client, api, name);
+        },
+        options);
 }
 
 workbook::RepoInfo fetch_blocking(const ApiConfig& api, const std::string& name,
@@ -121,7 +122,7 @@ TEST_CASE("clients: a CA file that cannot be read is named when HTTPS needs it")
         CHECK(error_of([&] { workbook::fetch_repo_blocking(*client, api, "fmtlib/fmt"); }).step() ==
               Step::ca_file);
     }
-    CHECK(s.server.stats().requests == 0);
+    CHECK(s.stats().requests == 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -145,12 +146,12 @@ TEST_CASE("async client: the retry after a stale kept-alive connection takes a n
     const auto info = workbook::testing::run_loop(
         [&]() -> asio::awaitable<workbook::RepoInfo> {
             auto executor = co_await asio::this_coro::executor;
-            workbook::http::Client client(executor, api);
+            auto client = workbook::github_client(executor, api);
             // Three at once: three connections, all idle afterwards.
             int left = 3;
             asio::steady_timer all_done(executor, asio::steady_timer::time_point::max());
             for (const char* name : {"a/one", "a/two", "a/three"}) {
-                asio::co_spawn(executor, workbook::http::fetch_repo_async(client, api, name),
+                asio::co_spawn(executor, workbook::fetch_repo_async(client, api, name),
                                [&](std::exception_ptr e, workbook::RepoInfo) {
                                    if (e) std::rethrow_exception(e);
                                    if (--left == 0) all_done.cancel();
@@ -159,7 +160,7 @@ TEST_CASE("async client: the retry after a stale kept-alive connection takes a n
             co_await all_done.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
             REQUIRE(client.idle_connections() == 3);
             // Every idle connection is stale now: the retry must not take another.
-            auto info = co_await workbook::http::fetch_repo_async(client, api, "a/four");
+            auto info = co_await workbook::fetch_repo_async(client, api, "a/four");
             opened = client.connections_opened();
             co_return info;
         }(),
@@ -193,7 +194,7 @@ TEST_CASE("clients: none fail against a server that closes after every answer si
     workbook::testing::run_loop(
         [&]() -> asio::awaitable<int> {
             auto executor = co_await asio::this_coro::executor;
-            workbook::http::Client client(executor, api);
+            auto client = workbook::github_client(executor, api);
             // Ten at a time, each starting as another ends: idle connections are
             // taken while the server is still closing them.
             std::size_t next = 0;
@@ -202,7 +203,7 @@ TEST_CASE("clients: none fail against a server that closes after every answer si
             std::function<void()> start = [&] {
                 const auto& name = names[next++];
                 ++running;
-                asio::co_spawn(executor, workbook::http::fetch_repo_async(client, api, name),
+                asio::co_spawn(executor, workbook::fetch_repo_async(client, api, name),
                                [&](std::exception_ptr e, workbook::RepoInfo) {
                                    if (e) ++failed_async;
                                    --running;
@@ -335,8 +336,8 @@ TEST_CASE("clients: a body over the cap names the cap and the size") {
     auto async_get = [&](const std::string& target) {
         return workbook::testing::run_loop(
             [&]() -> asio::awaitable<workbook::http::ClientResponse> {
-                workbook::http::Client client(co_await asio::this_coro::executor, server.api(),
-                                              options);
+                workbook::http::Client client(co_await asio::this_coro::executor,
+                                              server.api().origin(), options);
                 co_return co_await client.get(target);
             }(),
             10s);

@@ -17,9 +17,9 @@
 #include <optional>
 #include <thread>
 
-#include "support/run_loop.hpp"
+#include "support/run_client.hpp"
 #include "support/stand_in.hpp"
-#include "workbook/http_client.hpp"
+#include "workbook/github_async.hpp"
 
 using namespace std::chrono_literals;
 using workbook::Fault;
@@ -27,40 +27,24 @@ using workbook::http::Client;
 using workbook::http::ClientOptions;
 using workbook::http::ClientResponse;
 using workbook::testing::quick;
+using workbook::testing::run_client;
 using workbook::testing::StandIn;
-
-namespace {
-
-// Runs `body(client)` on a fresh loop with a client for `api`. The client
-// is a local of the coroutine, so its idle connections close when it ends.
-template <class T, class Body>
-T run_client(const workbook::ApiConfig& api, Body body, ClientOptions options = {}) {
-    return workbook::testing::run_loop(
-        [&]() -> asio::awaitable<T> {
-            Client client(co_await asio::this_coro::executor, api, options);
-            co_return co_await body(client);
-        }(),
-        10s);
-}
-
-}  // namespace
 
 TEST_CASE("the async client fetches a repository over HTTP with the token in a header") {
     auto options = quick();
     options.token = "s3cret";
     StandIn s(options);
     const auto info = run_client<workbook::RepoInfo>(s.api, [&](Client& c) {
-        return workbook::http::fetch_repo_async(c, s.api, "chriskohlhoff/asio");
+        return workbook::fetch_repo_async(c, s.api, "chriskohlhoff/asio");
     });
     CHECK(info.full_name == "chriskohlhoff/asio");
-    CHECK(s.server.stats().log.at(0).path == "/repos/chriskohlhoff/asio");
+    CHECK(s.stats().log.at(0).path == "/repos/chriskohlhoff/asio");
 }
 
 TEST_CASE("the async client speaks HTTPS and verifies the certificate and the host name") {
     StandIn s(quick(), /*tls=*/true);
-    const auto info = run_client<workbook::RepoInfo>(s.api, [&](Client& c) {
-        return workbook::http::fetch_repo_async(c, s.api, "nlohmann/json");
-    });
+    const auto info = run_client<workbook::RepoInfo>(
+        s.api, [&](Client& c) { return workbook::fetch_repo_async(c, s.api, "nlohmann/json"); });
     CHECK(info.name == "json");
 }
 
@@ -70,23 +54,21 @@ TEST_CASE("the async client refuses a certificate it cannot verify") {
     api.ca_file.clear();  // the system's CAs do not know the workbook's CA
     CHECK_THROWS_WITH_AS(
         run_client<workbook::RepoInfo>(
-            api,
-            [&](Client& c) { return workbook::http::fetch_repo_async(c, api, "nlohmann/json"); }),
+            api, [&](Client& c) { return workbook::fetch_repo_async(c, api, "nlohmann/json"); }),
         doctest::Contains("certificate"), workbook::FetchError);
-    CHECK(s.server.stats().requests == 0);
+    CHECK(s.stats().requests == 0);
 }
 
 TEST_CASE("the async client reuses one keep-alive connection for requests in turn") {
     StandIn s;
     std::size_t opened = 0;
     run_client<int>(s.api, [&](Client& c) -> asio::awaitable<int> {
-        for (int i = 0; i < 5; ++i)
-            co_await workbook::http::fetch_repo_async(c, s.api, "fmtlib/fmt");
+        for (int i = 0; i < 5; ++i) co_await workbook::fetch_repo_async(c, s.api, "fmtlib/fmt");
         opened = c.connections_opened();
         co_return 0;
     });
     CHECK(opened == 1);
-    CHECK(s.server.stats().requests == 5);
+    CHECK(s.stats().requests == 5);
 }
 
 TEST_CASE("the async client retries once when the server has closed an idle connection") {
@@ -96,17 +78,17 @@ TEST_CASE("the async client retries once when the server has closed an idle conn
     std::size_t opened = 0;
     const auto info = run_client<workbook::RepoInfo>(
         s.api, [&](Client& c) -> asio::awaitable<workbook::RepoInfo> {
-            co_await workbook::http::fetch_repo_async(c, s.api, "fmtlib/fmt");
+            co_await workbook::fetch_repo_async(c, s.api, "fmtlib/fmt");
             asio::steady_timer pause(co_await asio::this_coro::executor, 400ms);
             co_await pause.async_wait(
                 asio::use_awaitable);  // meanwhile the server closes the idle connection
-            auto second = co_await workbook::http::fetch_repo_async(c, s.api, "redis/redis");
+            auto second = co_await workbook::fetch_repo_async(c, s.api, "redis/redis");
             opened = c.connections_opened();
             co_return second;
         });
     CHECK(info.full_name == "redis/redis");
     CHECK(opened == 2);  // the stale connection was found out and replaced
-    CHECK(s.server.stats().requests == 2);
+    CHECK(s.stats().requests == 2);
 }
 
 TEST_CASE("the async client opens a new connection whenever none is idle") {
@@ -129,7 +111,7 @@ TEST_CASE("the async client opens a new connection whenever none is idle") {
             asio::steady_timer done(executor, asio::steady_timer::time_point::max());
             for (int i = 0; i < 30; ++i) {
                 asio::co_spawn(executor,
-                               workbook::http::fetch_repo_async(
+                               workbook::fetch_repo_async(
                                    c, s.api, "workbook-bench/repo-" + std::to_string(i)),
                                [&](std::exception_ptr e, workbook::RepoInfo) {
                                    if (e) std::rethrow_exception(e);
@@ -142,7 +124,7 @@ TEST_CASE("the async client opens a new connection whenever none is idle") {
         },
         options);
     CHECK(opened == 30);
-    CHECK(s.server.stats().max_in_flight == 30);  // the pool never made one wait for another
+    CHECK(s.stats().max_in_flight == 30);  // the pool never made one wait for another
 }
 
 TEST_CASE("the async client gives up on a hung response at the read timeout") {
@@ -184,20 +166,18 @@ TEST_CASE("the async client turns statuses and bad bodies into FetchErrors") {
     StandIn s(quick({{"redis/redis", Fault::rate_limited}, {"gevent/gevent", Fault::malformed}}));
     CHECK_THROWS_WITH_AS(
         run_client<workbook::RepoInfo>(
-            s.api,
-            [&](Client& c) { return workbook::http::fetch_repo_async(c, s.api, "redis/redis"); }),
+            s.api, [&](Client& c) { return workbook::fetch_repo_async(c, s.api, "redis/redis"); }),
         doctest::Contains("rate limit"), workbook::FetchError);
     CHECK_THROWS_WITH_AS(
         run_client<workbook::RepoInfo>(
             s.api,
-            [&](Client& c) { return workbook::http::fetch_repo_async(c, s.api, "gevent/gevent"); }),
+            [&](Client& c) { return workbook::fetch_repo_async(c, s.api, "gevent/gevent"); }),
         doctest::Contains("not valid JSON"), workbook::FetchError);
-    CHECK_THROWS_WITH_AS(run_client<workbook::RepoInfo>(s.api,
-                                                        [&](Client& c) {
-                                                            return workbook::http::fetch_repo_async(
-                                                                c, s.api, "nobody/nothing");
-                                                        }),
-                         doctest::Contains("404"), workbook::FetchError);
+    CHECK_THROWS_WITH_AS(
+        run_client<workbook::RepoInfo>(
+            s.api,
+            [&](Client& c) { return workbook::fetch_repo_async(c, s.api, "nobody/nothing"); }),
+        doctest::Contains("404"), workbook::FetchError);
 }
 
 TEST_CASE("the async client reads a chunked body") {

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "support/raw_http.hpp"
+#include "support/stand_in.hpp"
 #include "workbook/blocking_client.hpp"
 #include "workbook/fake_github.hpp"
 #include "workbook/github.hpp"
@@ -18,28 +19,19 @@ using namespace workbook;
 using workbook::testing::body_of;
 using workbook::testing::get_request;
 using workbook::testing::RawConnection;
+using workbook::testing::StandIn;
 using workbook::testing::status_of;
 using namespace std::chrono_literals;
 
 namespace {
 
-// A stand-in on its own thread, on a free port, with a short latency.
-struct StandIn {
-    FakeGithub server;
-    unsigned short port;
-    explicit StandIn(FakeGithubOptions options = quick()) : server(std::move(options)) {
-        port = server.listen_http();
-        server.start();
-    }
-    static FakeGithubOptions quick() {
-        FakeGithubOptions o;
-        o.latency = 5ms;
-        return o;
-    }
-};
+// The stand-in with a short latency.
+FakeGithubOptions quick() {
+    return workbook::testing::quick({}, 5ms);
+}
 
 FakeGithubOptions with_fault(const std::string& repo, Fault fault) {
-    auto o = StandIn::quick();
+    auto o = quick();
     o.faults[repo] = fault;
     return o;
 }
@@ -75,7 +67,7 @@ TEST_CASE("parse_api_url reads scheme host port and refuses credentials in the U
     CHECK(github.scheme == "https");
     CHECK(github.host == "api.github.com");
     CHECK(github.port == 443);
-    CHECK(github.origin() == "https://api.github.com");
+    CHECK(github.origin().to_string() == "https://api.github.com");
     CHECK_FALSE(github.is_local());
 
     const auto local = parse_api_url("http://127.0.0.1:8700/");
@@ -152,8 +144,8 @@ TEST_CASE("the timeline draws one bar per request in the order they arrived") {
 }
 
 TEST_CASE("the stand-in answers a known repository with GitHub-shaped JSON") {
-    StandIn s;
-    RawConnection c(s.port);
+    StandIn s(quick());
+    RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/chriskohlhoff/asio")));
     const auto response = c.read_response();
     CHECK(status_of(response) == 200);
@@ -165,8 +157,8 @@ TEST_CASE("the stand-in answers a known repository with GitHub-shaped JSON") {
 }
 
 TEST_CASE("the stand-in knows every repository of the talk and the made-up bench ones") {
-    StandIn s;
-    RawConnection c(s.port);
+    StandIn s(quick());
+    RawConnection c(s.api.port);
     for (const auto& name : repositories()) {
         CAPTURE(name);
         REQUIRE(c.send(get_request("/repos/" + name)));
@@ -179,8 +171,8 @@ TEST_CASE("the stand-in knows every repository of the talk and the made-up bench
 }
 
 TEST_CASE("the stand-in answers 404 with GitHub's error body for an unknown repository") {
-    StandIn s;
-    RawConnection c(s.port);
+    StandIn s(quick());
+    RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/nobody/nothing")));
     const auto response = c.read_response();
     CHECK(status_of(response) == 404);
@@ -189,10 +181,10 @@ TEST_CASE("the stand-in answers 404 with GitHub's error body for an unknown repo
 }
 
 TEST_CASE("the stand-in checks the token it was given") {
-    auto options = StandIn::quick();
+    auto options = quick();
     options.token = "s3cret";
     StandIn s(options);
-    RawConnection c(s.port);
+    RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/nodejs/llhttp")));
     auto response = c.read_response();
     CHECK(status_of(response) == 401);
@@ -210,8 +202,8 @@ TEST_CASE("the stand-in checks the token it was given") {
 }
 
 TEST_CASE("the stand-in refuses a token in the URL") {
-    StandIn s;
-    RawConnection c(s.port);
+    StandIn s(quick());
+    RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/nodejs/llhttp?access_token=s3cret")));
     const auto response = c.read_response();
     CHECK(status_of(response) == 401);
@@ -220,7 +212,7 @@ TEST_CASE("the stand-in refuses a token in the URL") {
 
 TEST_CASE("fault 403 is GitHub's rate-limit answer") {
     StandIn s(with_fault("redis/redis", Fault::rate_limited));
-    RawConnection c(s.port);
+    RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/redis/redis")));
     const auto response = c.read_response();
     CHECK(status_of(response) == 403);
@@ -232,12 +224,12 @@ TEST_CASE("fault 403 is GitHub's rate-limit answer") {
 }
 
 TEST_CASE("faults 401 404 and 500 answer with those statuses") {
-    auto options = StandIn::quick();
+    auto options = quick();
     options.faults = {{"a/one", Fault::unauthorized},
                       {"fmtlib/fmt", Fault::not_found},
                       {"a/three", Fault::server_error}};
     StandIn s(options);
-    RawConnection c(s.port);
+    RawConnection c(s.api.port);
     for (const auto& [repo, status] :
          {std::pair{"a/one", 401}, {"fmtlib/fmt", 404}, {"a/three", 500}}) {
         CAPTURE(repo);
@@ -248,7 +240,7 @@ TEST_CASE("faults 401 404 and 500 answer with those statuses") {
 
 TEST_CASE("fault malformed sends a 200 whose body is not JSON") {
     StandIn s(with_fault("fmtlib/fmt", Fault::malformed));
-    RawConnection c(s.port);
+    RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
     const auto response = c.read_response();
     CHECK(status_of(response) == 200);
@@ -257,7 +249,7 @@ TEST_CASE("fault malformed sends a 200 whose body is not JSON") {
 
 TEST_CASE("fault truncated sends half the promised body then closes") {
     StandIn s(with_fault("fmtlib/fmt", Fault::truncated));
-    RawConnection c(s.port);
+    RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
     const auto response = c.read_all();
     const auto at = response.find("Content-Length: ");
@@ -268,7 +260,7 @@ TEST_CASE("fault truncated sends half the promised body then closes") {
 
 TEST_CASE("fault reset breaks the connection mid-response") {
     StandIn s(with_fault("fmtlib/fmt", Fault::reset));
-    RawConnection c(s.port);
+    RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
     const auto response = c.read_all();  // ends at the reset
     CHECK(status_of(response) == 200);
@@ -278,28 +270,30 @@ TEST_CASE("fault reset breaks the connection mid-response") {
 
 TEST_CASE("fault hang never answers and stopping the stand-in still ends it") {
     auto options = with_fault("fmtlib/fmt", Fault::hang);
-    auto s = std::make_unique<StandIn>(options);
-    RawConnection c(s->port, 300ms);
+    FakeGithub server(options);
+    const auto port = server.listen_http();
+    server.start();
+    RawConnection c(port, 300ms);
     REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
     CHECK_THROWS_WITH(c.read_response(), doctest::Contains("timed out"));
-    CHECK(s->server.stats().in_flight == 1);
-    s->server.stop();  // returns only once every connection has ended
-    CHECK(s->server.stats().in_flight == 0);
+    CHECK(server.stats().in_flight == 1);
+    server.stop();  // returns only once every connection has ended
+    CHECK(server.stats().in_flight == 0);
 }
 
 TEST_CASE("the stand-in counts the requests in flight at once") {
-    auto options = StandIn::quick();
+    auto options = quick();
     options.latency = 300ms;  // long enough for all of them to arrive first
     StandIn s(options);
     constexpr int n = 12;
     std::vector<std::unique_ptr<RawConnection>> clients;
     for (int i = 0; i < n; ++i) {
-        clients.push_back(std::make_unique<RawConnection>(s.port));
+        clients.push_back(std::make_unique<RawConnection>(s.api.port));
         REQUIRE(
             clients.back()->send(get_request("/repos/workbook-bench/repo-" + std::to_string(i))));
     }
     for (auto& c : clients) CHECK(status_of(c->read_response()) == 200);
-    const auto stats = s.server.stats();
+    const auto stats = s.stats();
     CHECK(stats.requests == n);
     CHECK(stats.max_in_flight == n);
     CHECK(stats.in_flight == 0);
@@ -311,19 +305,19 @@ TEST_CASE("the stand-in counts the requests in flight at once") {
 }
 
 TEST_CASE("a client that sends its next request on receipt never raises the peak") {
-    StandIn s;
-    RawConnection c(s.port);
+    StandIn s(quick());
+    RawConnection c(s.api.port);
     for (int i = 0; i < 5; ++i) {
         REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
         CHECK(status_of(c.read_response()) == 200);
     }
-    CHECK(s.server.stats().max_in_flight == 1);
-    CHECK(s.server.stats().requests == 5);
+    CHECK(s.stats().max_in_flight == 1);
+    CHECK(s.stats().requests == 5);
 }
 
 TEST_CASE("GET /_stats reports what stats() does and POST /_stats/reset clears it") {
-    StandIn s;
-    RawConnection c(s.port);
+    StandIn s(quick());
+    RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
     REQUIRE(status_of(c.read_response()) == 200);
     REQUIRE(c.send(get_request("/_stats")));
@@ -336,15 +330,15 @@ TEST_CASE("GET /_stats reports what stats() does and POST /_stats/reset clears i
 
     REQUIRE(c.send("POST /_stats/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"));
     CHECK(status_of(c.read_response()) == 200);
-    const auto after = s.server.stats();
+    const auto after = s.stats();
     CHECK(after.requests == 0);
     CHECK(after.max_in_flight == 0);
     CHECK(after.log.empty());
 }
 
 TEST_CASE("keep-alive serves several requests on one connection and pipelined ones in order") {
-    StandIn s;
-    RawConnection c(s.port);
+    StandIn s(quick());
+    RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/fmtlib/fmt") + get_request("/repos/nobody/nothing") +
                    get_request("/repos/redis/redis")));
     CHECK(status_of(c.read_response()) == 200);
@@ -354,24 +348,24 @@ TEST_CASE("keep-alive serves several requests on one connection and pipelined on
 }
 
 TEST_CASE("a malformed request gets 400 and the connection is closed") {
-    StandIn s;
+    StandIn s(quick());
     for (const char* garbage :
          {"HELLO\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "GET /x HTTP/1.1\r\nBad Header\r\n\r\n",
           "GET /x HTTP/1.1\r\nContent-Length: -5\r\n\r\n", "\x16\x03\x01\x02\x00\x01\x00"}) {
         CAPTURE(garbage);
-        RawConnection c(s.port);
+        RawConnection c(s.api.port);
         REQUIRE(c.send(garbage));
         const auto response = c.read_all();  // read_all: the server must close
         CHECK(status_of(response) == 400);
         CHECK(response.find("Connection: close") != std::string::npos);
     }
-    RawConnection after(s.port);  // and the server goes on serving
+    RawConnection after(s.api.port);  // and the server goes on serving
     REQUIRE(after.send(get_request("/repos/fmtlib/fmt")));
     CHECK(status_of(after.read_response()) == 200);
 }
 
 TEST_CASE("the stand-in survives hundreds of random malformed requests") {
-    auto options = StandIn::quick();
+    auto options = quick();
     options.head_timeout = 1s;  // junk that looks like half a request is cut off quickly
     StandIn s(options);
     std::mt19937 random(20171021);  // fixed: the same bytes on every run
@@ -388,7 +382,7 @@ TEST_CASE("the stand-in survives hundreds of random malformed requests") {
                 junk[static_cast<std::size_t>(byte(random)) % junk.size()] =
                     static_cast<char>(byte(random));
         }
-        RawConnection c(s.port);
+        RawConnection c(s.api.port);
         c.send(junk);
         c.send("\r\n\r\n");
         const int status =
@@ -396,25 +390,25 @@ TEST_CASE("the stand-in survives hundreds of random malformed requests") {
         CHECK((status == 0 || status == 200 || status == 400 || status == 404 || status == 405 ||
                status == 401 || status == 431 || status == 413 || status == 501));
     }
-    RawConnection after(s.port);
+    RawConnection after(s.api.port);
     REQUIRE(after.send(valid));
     CHECK(status_of(after.read_response()) == 200);
 }
 
 TEST_CASE("a request head over the limit gets 431") {
-    StandIn s;
-    RawConnection c(s.port);
+    StandIn s(quick());
+    RawConnection c(s.api.port);
     REQUIRE(c.send("GET /repos/fmtlib/fmt HTTP/1.1\r\nX-Big: " + std::string(20'000, 'a') +
                    "\r\n\r\n"));
     CHECK(status_of(c.read_all()) == 431);
 }
 
 TEST_CASE("a request body over the limit gets 413") {
-    StandIn s;
-    RawConnection c(s.port);
+    StandIn s(quick());
+    RawConnection c(s.api.port);
     REQUIRE(c.send("POST /repos/fmtlib/fmt HTTP/1.1\r\nContent-Length: 5000000\r\n\r\nabc"));
     CHECK(status_of(c.read_all()) == 413);
-    RawConnection chunked(s.port);
+    RawConnection chunked(s.api.port);
     std::string request = "POST /repos/fmtlib/fmt HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (int i = 0; i < 40; ++i) request += "8000\r\n" + std::string(0x8000, 'x') + "\r\n";
     chunked.send(request);  // the server may close before it has read it all
@@ -422,10 +416,10 @@ TEST_CASE("a request body over the limit gets 413") {
 }
 
 TEST_CASE("a request head trickled one byte at a time is cut off at the head deadline") {
-    auto options = StandIn::quick();
+    auto options = quick();
     options.head_timeout = 300ms;
     StandIn s(options);
-    RawConnection c(s.port);
+    RawConnection c(s.api.port);
     const std::string head =
         get_request("/repos/fmtlib/fmt", "X-Slow: " + std::string(100, 'z') + "\r\n");
     // 20 ms a byte: the whole head would take about 2.6 s, far past 300 ms.
@@ -440,11 +434,11 @@ TEST_CASE("a request head trickled one byte at a time is cut off at the head dea
         std::this_thread::sleep_for(20ms);
     }
     CHECK((cut_off || c.closed_by_peer()));
-    CHECK(s.server.stats().requests == 0);
+    CHECK(s.stats().requests == 0);
 }
 
 TEST_CASE("the stand-in serves HTTPS that verifies against the workbook's CA") {
-    FakeGithub server(StandIn::quick());
+    FakeGithub server(quick());
     server.listen_https();
     server.start();
     const auto api = server.https_api();
@@ -456,7 +450,7 @@ TEST_CASE("the stand-in serves HTTPS that verifies against the workbook's CA") {
 }
 
 TEST_CASE("a client that trusts only the system's CAs refuses the stand-in's certificate") {
-    FakeGithub server(StandIn::quick());
+    FakeGithub server(quick());
     server.listen_https();
     server.start();
     auto api = server.https_api();

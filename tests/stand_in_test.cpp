@@ -245,7 +245,7 @@ TEST_CASE(
     for (int i = 0; i < 3; ++i)
         REQUIRE(status_of(ask(d, request("GET", "/repos/fmtlib/fmt"))) == 200);
     CHECK(status_of(ask(d, request("GET", "/repos/fmtlib/fmt"))) == 403);
-    s.server.reset_stats();
+    s.reset_stats();
     CHECK(status_of(ask(d, request("GET", "/repos/fmtlib/fmt"))) == 200);
 }
 
@@ -419,12 +419,12 @@ TEST_CASE("the stand-in answers 400 to an HTTP/1.1 request without exactly one v
         CHECK(body_of(response).find("Host") != std::string::npos);
         CHECK(header_of(response, "Connection") == "close");
     }
-    CHECK(s.server.stats().requests == 0);  // refused before the stand-in saw them
+    CHECK(s.stats().requests == 0);  // refused before the stand-in saw them
     // HTTP/1.0 did not have Host yet: without one, it is served.
     RawConnection old(s.api.port);
     REQUIRE(old.send("GET /repos/fmtlib/fmt HTTP/1.0\r\n\r\n"));
     CHECK(status_of(old.read_all()) == 200);
-    CHECK(s.server.stats().requests == 1);
+    CHECK(s.stats().requests == 1);
 }
 
 TEST_CASE("the stand-in accepts an absolute-form target and takes the host from it") {
@@ -436,7 +436,7 @@ TEST_CASE("the stand-in accepts an absolute-form target and takes the host from 
     REQUIRE(status_of(response) == 200);
     // RFC 9112 3.2.2: the target's authority wins over Host.
     CHECK(json::parse(body_of(response)).at("url") == "http://" + authority + "/repos/fmtlib/fmt");
-    const auto stats = s.server.stats();
+    const auto stats = s.stats();
     REQUIRE(stats.log.size() == 1);
     CHECK(stats.log[0].path == "/repos/fmtlib/fmt");
     CHECK(status_of(ask(c, "GET HTTP://" + authority + "/_stats HTTP/1.1\r\nHost: x\r\n\r\n")) ==
@@ -448,18 +448,18 @@ TEST_CASE("the stand-in answers Expect: 100-continue with 100 Continue before th
     RawConnection c(s.api.port);
     REQUIRE(c.send(request("GET", "/repos/fmtlib/fmt")));
     REQUIRE(status_of(c.read_response()) == 200);
-    REQUIRE(s.server.stats().requests == 1);
+    REQUIRE(s.stats().requests == 1);
     // The head alone: the server must invite the body before it has it.
     REQUIRE(
         c.send("POST /_stats/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: "
                "100-continue\r\n\r\n"));
     CHECK(c.read_response() == "HTTP/1.1 100 Continue\r\n\r\n");
-    CHECK(s.server.stats().requests == 1);  // not answered yet: no reset
+    CHECK(s.stats().requests == 1);  // not answered yet: no reset
     REQUIRE(c.send("hello"));
     const auto final_answer = c.read_response();
     CHECK(status_of(final_answer) == 200);
     CHECK(body_of(final_answer).find("\"reset\": true") != std::string::npos);
-    CHECK(s.server.stats().requests == 0);
+    CHECK(s.stats().requests == 0);
 
     // Without Expect there is no invitation: the first answer is the final one.
     REQUIRE(c.send("POST /_stats/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"));
@@ -509,9 +509,9 @@ TEST_CASE("the stand-in's /_stats says when its log was cut and how many entries
     CHECK(stats.log.size() == 3);
     CHECK(stats.log_dropped == 2);
     for (const auto& e : stats.log) CHECK(e.status == 200);  // the first three, each finished
-    CHECK(s.server.stats().log_dropped == 2);
+    CHECK(s.stats().log_dropped == 2);
 
-    s.server.reset_stats();
+    s.reset_stats();
     const auto after = json::parse(body_of(ask(c, request("GET", "/_stats"))));
     CHECK(after.at("log_truncated") == false);
     CHECK(after.at("log_dropped") == 0);

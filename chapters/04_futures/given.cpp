@@ -11,7 +11,7 @@ FetchByName fetch_with_client_per_thread(const workbook::ApiConfig& api,
         // made on its first call and destroyed when the thread ends. The
         // origin check makes a new client if this thread later serves another API.
         thread_local std::unique_ptr<httplib::Client> client;
-        thread_local std::string origin;
+        thread_local workbook::Origin origin;
         if (!client || origin != api.origin()) {
             client = workbook::make_blocking_client(api, timeout);
             origin = api.origin();

@@ -8,7 +8,7 @@
 
 #include <asio/this_coro.hpp>
 
-#include "workbook/http_client.hpp"
+#include "workbook/github_async.hpp"
 #include "workbook/task_group.hpp"
 #include "workbook/todo.hpp"
 

@@ -16,7 +16,7 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
-#include "workbook/http_client.hpp"
+#include "workbook/github_async.hpp"
 #include "workbook/timeout.hpp"
 #include "workbook/todo.hpp"
 

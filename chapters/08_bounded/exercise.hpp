@@ -95,7 +95,7 @@ class AsyncSemaphore {
 
 // TODO(08.2): fetch one repository within the limit: take a slot of
 // `limit` (it is given back however the fetch ends), then fetch with
-// workbook::http::fetch_repo_async under workbook::with_timeout(…, timeout),
+// workbook::fetch_repo_async under workbook::with_timeout(…, timeout),
 // so the timeout counts from the moment the request has its slot, not from
 // when the task was started. Never throws: every outcome becomes the result's
 // `error`, and every error names the repository. A timeout (TimeoutError) is

@@ -5,7 +5,7 @@
 #include <functional>
 
 #include "exercise.hpp"
-#include "workbook/http_client.hpp"
+#include "workbook/github_async.hpp"
 #include "workbook/task_group.hpp"
 
 namespace chapter08 {
@@ -16,7 +16,7 @@ asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(const workbook::Ap
                                                               std::size_t limit,
                                                               std::chrono::milliseconds timeout) {
     AsyncSemaphore slots(limit);
-    workbook::http::Client client(co_await asio::this_coro::executor, api);
+    auto client = workbook::github_client(co_await asio::this_coro::executor, api);
     std::vector<std::function<asio::awaitable<workbook::FetchResult>()>> tasks;
     for (const auto& name : names) {
         tasks.push_back([&slots, &client, &api, name, timeout] {

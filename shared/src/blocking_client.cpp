@@ -41,7 +41,7 @@ static bool is_ip_literal(const std::string& host) {
 
 std::unique_ptr<httplib::Client> make_blocking_client(const ApiConfig& api,
                                                       std::chrono::milliseconds timeout) {
-    auto client = std::make_unique<httplib::Client>(api.origin());
+    auto client = std::make_unique<httplib::Client>(api.origin().to_string());
     if (api.scheme == "https") {
         // Verification is on, always: against the stand-in's CA for the
         // stand-in, against the system's store for the real GitHub. A
@@ -108,7 +108,7 @@ std::string bytes(std::size_t n) {
 // one retry on a new connection when a kept-alive one was stale.
 httplib::Response get_once(httplib::Client& client, const ApiConfig& api, const std::string& target,
                            std::size_t max_body) {
-    const std::string where = api.origin();
+    const std::string where = api.origin().to_string();
     for (int attempt = 0;; ++attempt) {
         // Asked before the request: was a connection kept from the last one?
         const bool reused = client.is_socket_open() != 0;
@@ -187,20 +187,21 @@ httplib::Response get_blocking(httplib::Client& client, const ApiConfig& api,
         if (redirects == max_redirects) {
             throw TransportError(Step::redirect,
                                  "too many redirects: more than " + std::to_string(max_redirects) +
-                                     " from " + api.origin() + target + ", the last to " +
+                                     " from " + api.origin().to_string() + target +
+                                     ", the last to " +
                                      response.get_header_value("Location").substr(0, 200));
         }
-        auto next = resolve_redirect(here, path, response.get_header_value("Location"));
-        if (same_origin(next.api, api)) {
+        auto next = follow_redirect(here.origin(), path, response.get_header_value("Location"));
+        if (next.origin == api.origin()) {
             here = api;  // back home: the token goes again
             current = &client;
-        } else if (!same_origin(next.api, here)) {
-            // resolve_redirect has dropped the token: another host never sees
-            // it. (cpp-httplib's own set_follow_location would copy the
-            // default headers, Authorization among them, to the other host.)
-            // The timeouts are the default ones: a client does not tell its own.
-            elsewhere = make_blocking_client(next.api);
-            here = next.api;
+        } else if (next.origin != here.origin()) {
+            // Another host never sees the token (ApiConfig::at drops it).
+            // cpp-httplib's own set_follow_location would copy the default
+            // headers, Authorization among them, to the other host. The
+            // timeouts are the default ones: a client does not tell its own.
+            here = api.at(next.origin);
+            elsewhere = make_blocking_client(here);
             current = elsewhere.get();
         }
         path = std::move(next.target);

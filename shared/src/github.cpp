@@ -52,11 +52,14 @@ FetchResult fetch_result_from_json(std::string_view text) {
     }
 }
 
-std::string ApiConfig::origin() const {
-    const bool default_port =
-        (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
-    const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    return scheme + "://" + shown_host + (default_port ? "" : ":" + std::to_string(port));
+ApiConfig ApiConfig::at(const Origin& other) const {
+    ApiConfig there = *this;
+    there.scheme = other.scheme;
+    there.host = other.host;
+    there.port = other.port;
+    there.base_path.clear();
+    there.token.clear();
+    return there;
 }
 
 static bool is_name_char(char c) {
@@ -87,100 +90,21 @@ ApiConfig parse_api_url(std::string_view url) {
             "WORKBOOK_GITHUB_API=\"" + std::string(url) + "\" " + why +
             " (expected e.g. https://api.github.com or http://127.0.0.1:8700)");
     };
-    ApiConfig api;
     const auto sep = url.find("://");
-    if (sep == std::string_view::npos) return fail("has no scheme");
-    api.scheme = std::string(url.substr(0, sep));
-    if (api.scheme != "http" && api.scheme != "https")
-        return fail("must start with http:// or https://");
-    std::string_view rest = url.substr(sep + 3);
-    const auto path_at = rest.find('/');
-    std::string_view authority = rest.substr(0, path_at);
-    api.base_path = path_at == std::string_view::npos ? "" : std::string(rest.substr(path_at));
+    const auto path_at = sep == std::string_view::npos ? url.find('/') : url.find('/', sep + 3);
+    ApiConfig api;
+    try {
+        const Origin origin = parse_origin(url.substr(0, path_at));
+        api.scheme = origin.scheme;
+        api.host = origin.host;
+        api.port = origin.port;
+    } catch (const std::invalid_argument& e) {
+        return fail(e.what());
+    }
+    api.base_path = path_at == std::string_view::npos ? "" : std::string(url.substr(path_at));
     while (!api.base_path.empty() && api.base_path.back() == '/') api.base_path.pop_back();
-    if (authority.find('@') != std::string_view::npos) {
-        return fail("carries credentials: put the token in GITHUB_TOKEN, never in the URL");
-    }
     if (api.base_path.find_first_of("?#") != std::string::npos) return fail("may not have a query");
-    std::string_view port_text;
-    if (!authority.empty() && authority.front() == '[') {  // [::1]:8700
-        const auto close = authority.find(']');
-        if (close == std::string_view::npos) return fail("has an unclosed [");
-        api.host = std::string(authority.substr(1, close - 1));
-        if (close + 1 < authority.size() && authority[close + 1] == ':')
-            port_text = authority.substr(close + 2);
-    } else {
-        const auto colon = authority.rfind(':');
-        api.host = std::string(authority.substr(0, colon));
-        if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
-    }
-    if (api.host.empty()) return fail("has no host");
-    api.port = api.scheme == "https" ? 443 : 80;
-    if (!port_text.empty()) {
-        unsigned long port = 0;
-        for (char c : port_text) {
-            if (c < '0' || c > '9') return fail("has a port that is not a number");
-            port = port * 10 + static_cast<unsigned long>(c - '0');
-            if (port > 65535) return fail("has a port above 65535");
-        }
-        if (port == 0) return fail("has port 0");
-        api.port = static_cast<unsigned short>(port);
-    }
     return api;
-}
-
-bool same_origin(const ApiConfig& a, const ApiConfig& b) {
-    return a.scheme == b.scheme && a.host == b.host && a.port == b.port;
-}
-
-Redirect resolve_redirect(const ApiConfig& from, std::string_view target,
-                          std::string_view location) {
-    const auto fail = [&](const std::string& why) -> Redirect {
-        throw TransportError(Step::redirect, "the redirect from " + from.origin() + " to \"" +
-                                                 std::string(location.substr(0, 200)) +
-                                                 "\" cannot be followed: " + why);
-    };
-    location = location.substr(0, location.find('#'));  // a fragment is never sent
-    Redirect next{from, {}};
-    std::string_view path;
-    const auto scheme_end = location.find("://");
-    if (scheme_end != std::string_view::npos || location.rfind("//", 0) == 0) {
-        // Absolute ("https://host/path") or scheme-relative ("//host/path").
-        const std::string scheme = scheme_end == std::string_view::npos
-                                       ? from.scheme
-                                       : std::string(location.substr(0, scheme_end));
-        const auto rest =
-            location.substr(scheme_end == std::string_view::npos ? 2 : scheme_end + 3);
-        const auto path_at = rest.find_first_of("/?");
-        try {
-            next.api = parse_api_url(scheme + "://" + std::string(rest.substr(0, path_at)));
-        } catch (const std::invalid_argument&) {
-            return fail("not an http:// or https:// URL with a host");
-        }
-        next.api.ca_file = from.ca_file;
-        next.api.base_path.clear();
-        path = path_at == std::string_view::npos ? std::string_view("/") : rest.substr(path_at);
-        next.target = std::string(path);
-        if (next.target.front() == '?') next.target.insert(0, "/");
-    } else if (!location.empty() && location.front() == '/') {
-        next.target = std::string(location);
-    } else if (!location.empty()) {
-        // Relative to the current target's folder: "b" from "/a/x" is "/a/b".
-        const std::string_view current = target.substr(0, target.find('?'));
-        next.target =
-            std::string(current.substr(0, current.rfind('/') + 1)) + std::string(location);
-    } else {
-        return fail("the Location header is missing or empty");
-    }
-    // Whatever goes into the request line: no spaces or control characters,
-    // so nothing can be smuggled into the request.
-    for (const char c : next.target) {
-        if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f)
-            return fail("it holds spaces or control characters");
-    }
-    // The token is for the API's own origin only.
-    if (!same_origin(next.api, from)) next.api.token.clear();
-    return next;
 }
 
 ApiConfig api_config_from_env() {
@@ -388,7 +312,7 @@ std::string describe_status(std::string_view full_name, int status, std::string_
 std::string describe_transport_failure(const ApiConfig& api, std::string_view full_name,
                                        const TransportError& error) {
     const std::string who = std::string(full_name) + ": ";
-    const std::string where = api.origin();
+    const std::string where = api.origin().to_string();
     const std::string what = error.what();
     // The advice comes from the step, never from the words of the message:
     // see transport_error.hpp.

@@ -13,8 +13,8 @@ Stats read_stand_in_stats(const ApiConfig& api) {
     auto client = make_blocking_client(api);
     const auto result = client->Get("/_stats");
     if (!result || result->status != 200) {
-        throw std::runtime_error("cannot read the statistics of the stand-in at " + api.origin() +
-                                 " (GET /_stats): is it running?");
+        throw std::runtime_error("cannot read the statistics of the stand-in at " +
+                                 api.origin().to_string() + " (GET /_stats): is it running?");
     }
     return stats_from_json(result->body);
 }
@@ -23,7 +23,8 @@ void reset_stand_in_stats(const ApiConfig& api) {
     auto client = make_blocking_client(api);
     const auto result = client->Post("/_stats/reset");
     if (!result || result->status != 200) {
-        throw std::runtime_error("cannot reset the statistics of the stand-in at " + api.origin() +
+        throw std::runtime_error("cannot reset the statistics of the stand-in at " +
+                                 api.origin().to_string() +
                                  " (POST /_stats/reset): is it running?");
     }
 }

@@ -5,7 +5,6 @@
 #include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
 #include <asio/detached.hpp>
-#include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/read.hpp>
@@ -19,9 +18,10 @@
 
 #include "workbook/fake_github.hpp"
 #include "workbook/limits.hpp"
+#include "workbook/nothrow.hpp"
 
 using asio::ip::tcp;
-constexpr auto nothrow = asio::experimental::as_tuple(asio::use_awaitable);
+using workbook::nothrow;
 
 struct Tally {
     long ok = 0;

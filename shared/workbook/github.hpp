@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "workbook/origin.hpp"
 #include "workbook/transport_error.hpp"
 
 namespace workbook {
@@ -65,8 +66,12 @@ struct ApiConfig {
     std::string token;      // empty: no Authorization header
     std::string ca_file;    // empty: the system's certificate store
 
-    // "http://127.0.0.1:8700": the URL a client is created with.
-    std::string origin() const;
+    // scheme, host and port: where a client connects. Prints as
+    // "http://127.0.0.1:8700".
+    Origin origin() const { return {scheme, host, port}; }
+    // The same settings (the CA file) for another origin a redirect leads
+    // to: no base path, and no token, which is for this origin only.
+    ApiConfig at(const Origin& other) const;
     // "/repos/owner/name"; throws std::invalid_argument for a name that is
     // not "owner/name" made of GitHub's characters (so nothing else can be
     // smuggled into the request line).
@@ -81,25 +86,6 @@ ApiConfig parse_api_url(std::string_view url);
 
 // The configuration the environment asks for (see above).
 ApiConfig api_config_from_env();
-
-// Redirects, followed by both clients the way requests and aiohttp do: GitHub
-// answers 301 for a repository that was renamed or moved.
-inline constexpr int max_redirects = 5;
-inline bool is_redirect(int status) {
-    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-// True when a and b are the same origin: scheme, host and port.
-bool same_origin(const ApiConfig& a, const ApiConfig& b);
-// Where the Location header of a redirect answered to `target` on `from`
-// leads: an origin (its token kept only when it is from's origin, so a token
-// never travels to another host) and the target there. Throws
-// TransportError(Step::redirect) for a Location it cannot follow.
-struct Redirect {
-    ApiConfig api;
-    std::string target;
-};
-Redirect resolve_redirect(const ApiConfig& from, std::string_view target,
-                          std::string_view location);
 
 // Thrown by parse_repo_info; the message names the field and what was wrong.
 class ParseError : public std::runtime_error {

@@ -15,8 +15,9 @@
 //     HTTPS connection, so a plain-HTTP client never needs it;
 //   - gzip bodies (it sends Accept-Encoding: gzip and decodes with zlib); any
 //     other Content-Encoding is refused by name;
-//   - redirects (301, 302, 303, 307, 308) followed, at most five, the token
-//     sent only to the API's own origin;
+//   - default headers (ClientOptions::headers) on every request to its
+//     origin; redirects (301, 302, 303, 307, 308) followed, at most five, and
+//     one to another origin carries no Authorization header;
 //   - a connect timeout and a read timeout, each a timer racing the operation;
 //   - errors that say which step failed, as a value: TransportError::step()
 //     (resolve, connect, TLS handshake, certificate, host name, timeout, a
@@ -28,6 +29,10 @@
 //     coroutine through co_spawn, a parallel group or workbook::task_group): the
 //     request's connection is closed, never reused half-read, and get()
 //     throws asio::system_error(operation_aborted).
+//
+// It knows HTTP and nothing of GitHub: github_client() (github_async.hpp)
+// makes one for the API with the token, and fetch_repo_async asks it for a
+// repository.
 //
 // Threading: one Client belongs to one executor, run by one thread (the event
 // loop). Every coroutine that uses it runs there. Like an aiohttp session, a
@@ -44,7 +49,8 @@
 #include <string_view>
 #include <vector>
 
-#include "workbook/github.hpp"
+#include "workbook/http_message.hpp"
+#include "workbook/origin.hpp"
 #include "workbook/transport_error.hpp"
 
 namespace workbook::http {
@@ -62,15 +68,13 @@ struct ClientOptions {
     // a listen backlog of 4,096 and the dropped ones are sent again only a
     // second later; taking turns keeps the burst under the backlog.
     std::size_t max_connecting = 256;
-};
-
-struct ClientResponse {
-    int status = 0;
-    std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;
-
-    // The value of a header, matched without regard to case; empty if absent.
-    std::string_view header(std::string_view name) const;
+    // Sent with every request to the client's origin (User-Agent, Accept,
+    // Authorization, ...). A redirect to another origin sends them without
+    // Authorization, as requests and aiohttp do: a token is for its origin.
+    std::vector<Header> headers;
+    // The CA certificates to verify HTTPS with; empty: the system's store.
+    // Read at the first HTTPS connection.
+    std::string ca_file;
 };
 
 // A request that got no usable answer throws workbook::TransportError
@@ -83,10 +87,8 @@ using workbook::TransportError;
 
 class Client {
   public:
-    // `api` gives the origin (scheme, host, port), the token (sent as
-    // "Authorization: token ...") and the CA file for HTTPS (empty: the
-    // system's store).
-    Client(asio::any_io_executor executor, ApiConfig api, ClientOptions options = {});
+    // A client for `origin` ("http://127.0.0.1:8700" as an Origin).
+    Client(asio::any_io_executor executor, Origin origin, ClientOptions options = {});
     ~Client();
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
@@ -95,6 +97,7 @@ class Client {
     // response; throws TransportError when there is none.
     asio::awaitable<ClientResponse> get(std::string target);
 
+    const Origin& origin() const;
     std::size_t idle_connections() const;
     std::size_t connections_opened() const;  // since the client was made
 
@@ -102,10 +105,5 @@ class Client {
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };
-
-// GET /repos/{owner}/{name} and its RepoInfo, or a FetchError saying what went
-// wrong: the asynchronous twin of fetch_repo_blocking.
-asio::awaitable<RepoInfo> fetch_repo_async(Client& client, const ApiConfig& api,
-                                           std::string full_name);
 
 }  // namespace workbook::http

@@ -2,6 +2,9 @@
 // llhttp (the parser of Node.js and aiohttp) for the protocol. Chapter 09
 // teaches how it works; the GitHub stand-in and later chapters serve with it.
 //
+// The messages are in http_message.hpp, the parsing in http_parser.hpp
+// (RequestParser); this is the I/O around them.
+//
 // What it does that a toy server does not:
 //   - keep-alive and pipelining: several requests on one connection, in order;
 //   - limits: a request head over `max_header_bytes` gets 431, a body over
@@ -21,6 +24,9 @@
 //     `Host`; an absolute-form target (`GET http://host/path`) served as
 //     its path, its authority taking the place of `Host`; `100 Continue`
 //     before reading the body of a request that sent `Expect: 100-continue`;
+//   - a request asking to Upgrade (to h2c, a WebSocket) is answered in
+//     HTTP/1.1 as if it had not asked (RFC 9110 7.8), then the connection
+//     closes;
 //   - on a TLS port, a client speaking plain HTTP gets a readable 400 (as
 //     nginx answers) instead of a failed handshake and a silent close.
 //
@@ -37,53 +43,13 @@
 #include <string_view>
 #include <vector>
 
+#include "workbook/http_message.hpp"
+
 namespace asio::ssl {
 class context;
 }
 
 namespace workbook::http {
-
-struct Header {
-    std::string name;
-    std::string value;
-};
-
-struct Request {
-    std::string method;           // "GET"
-    std::string target;           // "/repos/a/b?page=2", as sent (absolute-form too)
-    std::string path;             // "/repos/a/b", also for "http://host/repos/a/b"
-    std::string query;            // "page=2"
-    std::vector<Header> headers;  // with an absolute-form target, Host is its authority
-    std::string body;
-    bool keep_alive = true;
-    bool tls = false;  // it came over TLS: the scheme of the URLs a handler builds
-    std::string peer;  // the client's IP address, "127.0.0.1"
-
-    // The value of a header, matched without regard to case; empty if absent.
-    std::string_view header(std::string_view name) const;
-};
-
-// How a response ends. Anything but `complete` is a fault that the GitHub
-// stand-in sends on purpose, so clients can be tested against it.
-enum class Ending {
-    complete,  // the whole response
-    truncate,  // Content-Length promises the whole body, half is sent, then FIN
-    reset,     // half the body, then a TCP reset (RST)
-};
-
-struct Response {
-    int status = 200;
-    std::vector<Header> headers;  // the server adds Date, Content-Length and Connection
-    std::string body;             // for HEAD, the body GET would get: only its length is sent
-    Ending ending = Ending::complete;
-    bool close = false;  // close the connection after this response
-};
-
-// "OK", "Not Found", ... ("Unknown" for a status it does not know).
-std::string_view reason_phrase(int status);
-
-// RFC 9110's IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT": the Date header.
-std::string http_date(std::chrono::system_clock::time_point when);
 
 using Handler = std::function<asio::awaitable<Response>(const Request&)>;
 

@@ -3,7 +3,7 @@
 
 #include <asio/this_coro.hpp>
 
-#include "workbook/http_client.hpp"
+#include "workbook/github_async.hpp"
 #include "workbook/task_group.hpp"
 
 namespace chapter07 {
@@ -15,7 +15,7 @@ asio::awaitable<workbook::FetchResult> fetch_one(workbook::http::Client& client,
     workbook::FetchResult result{full_name, std::nullopt, {}};
     try {
         // While this waits for its answer, the loop runs every other fetch.
-        result.info = co_await workbook::http::fetch_repo_async(client, api, full_name);
+        result.info = co_await workbook::fetch_repo_async(client, api, full_name);
     } catch (const std::exception& e) {
         result.error = e.what();
     }
@@ -31,7 +31,7 @@ asio::awaitable<std::vector<workbook::FetchResult>> fetch_all(const workbook::Ap
     // connection for each request in flight and keeps them for reuse.
     workbook::http::ClientOptions options;
     options.connect_timeout = options.read_timeout = timeout;
-    workbook::http::Client client(co_await asio::this_coro::executor, api, options);
+    auto client = workbook::github_client(co_await asio::this_coro::executor, api, options);
 
     std::vector<std::function<asio::awaitable<workbook::FetchResult>()>> tasks;
     for (const auto& name : names) {

@@ -7,7 +7,7 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
-#include "workbook/http_client.hpp"
+#include "workbook/github_async.hpp"
 #include "workbook/timeout.hpp"
 
 namespace chapter08 {
@@ -71,7 +71,7 @@ asio::awaitable<workbook::FetchResult> fetch_one(AsyncSemaphore& limit,
             co_await limit.acquire();  // `async with limit:`; given back at the end of this block
         // The clock starts now: waiting for the slot is not the server's fault.
         result.info = co_await workbook::with_timeout(
-            workbook::http::fetch_repo_async(client, api, full_name), timeout);
+            workbook::fetch_repo_async(client, api, full_name), timeout);
     } catch (const workbook::TimeoutError& e) {
         result.error = full_name + ": " + e.what();  // "no answer within 300 ms"
     } catch (const asio::system_error& e) {
