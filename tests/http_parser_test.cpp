@@ -90,7 +90,8 @@ TEST_CASE("request parser: each refusal has its status") {
     }
 }
 
-TEST_CASE("request parser: an Upgrade is ignored - the request is answered - then the connection closes") {
+TEST_CASE(
+    "request parser: an Upgrade is ignored - the request is answered - then the connection closes") {
     RequestParser parser({});
     const auto requests = feed_in_pieces(
         parser, "GET / HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n", 64);
@@ -98,16 +99,18 @@ TEST_CASE("request parser: an Upgrade is ignored - the request is answered - the
     CHECK_FALSE(requests[0].keep_alive);
 }
 
-TEST_CASE("request parser: an absolute-form target is served as its path with its authority as Host") {
+TEST_CASE(
+    "request parser: an absolute-form target is served as its path with its authority as Host") {
     RequestParser parser({});
-    const auto requests =
-        feed_in_pieces(parser, "GET http://api.example:8700/repos/a/b HTTP/1.1\r\nHost: other\r\n\r\n", 64);
+    const auto requests = feed_in_pieces(
+        parser, "GET http://api.example:8700/repos/a/b HTTP/1.1\r\nHost: other\r\n\r\n", 64);
     REQUIRE(requests.size() == 1);
     CHECK(requests[0].path == "/repos/a/b");
     CHECK(requests[0].header("Host") == "api.example:8700");
 }
 
-TEST_CASE("request parser: 100-continue is due once - only before any body - only for a request it will serve") {
+TEST_CASE(
+    "request parser: 100-continue is due once - only before any body - only for a request it will serve") {
     const std::string head =
         "POST /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
     {

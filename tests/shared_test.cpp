@@ -463,3 +463,9 @@ TEST_CASE("a client that trusts only the system's CAs refuses the stand-in's cer
     CHECK(message.find("certificate") != std::string::npos);
     CHECK(server.stats().requests == 0);  // nothing got through
 }
+
+TEST_CASE("a stand-in process that cannot start says why instead of waiting for its port") {
+    using workbook::testing::StandIn;
+    CHECK_THROWS_WITH(StandIn(StandIn::Process{{"--bogus"}}),
+                      doctest::Contains("unknown option --bogus"));
+}

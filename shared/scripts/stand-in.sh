@@ -1,7 +1,8 @@
 # The one launcher of the GitHub stand-in for bash: the runner and the demo
 # smoke tests source it. (The C++ tests that need the stand-in as a process
-# of their own start it with tests/support/stand_in_process.hpp, the same way:
-# free ports written to files, then waited for.)
+# of their own start it with StandIn::Process in tests/support/stand_in.hpp,
+# the same way: free ports written to files and waited for, the output in a
+# log shown if it does not start.)
 #
 #   stand_in_start FAKE_GITHUB DIR [OPTIONS...]   sets STAND_IN_PID, HTTP_PORT,
 #                                                 HTTPS_PORT; 1 if it did not start

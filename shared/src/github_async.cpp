@@ -6,8 +6,7 @@ namespace workbook {
 
 http::Client github_client(asio::any_io_executor executor, const ApiConfig& api,
                            http::ClientOptions options) {
-    options.headers = {{"User-Agent", "asio-workbook"},
-                       {"Accept", "application/vnd.github+json"}};
+    options.headers = {{"User-Agent", "asio-workbook"}, {"Accept", "application/vnd.github+json"}};
     // The token travels in a header, never in the target.
     if (!api.token.empty()) options.headers.push_back({"Authorization", "token " + api.token});
     options.ca_file = api.ca_file;

@@ -9,6 +9,7 @@
 // sockets. Either way the test reads `s.api` and asks `s.stats()`.
 #pragma once
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -17,6 +18,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -78,27 +80,43 @@ class StandIn {
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
-        // posix_spawn: fork and exec in one step, safe from a threaded process.
-        if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
+        // posix_spawn: fork and exec in one step, safe from a threaded
+        // process. Its output goes to a log, shown if it does not start.
+        const auto log = (dir_ / "stand-in.log").string();
+        posix_spawn_file_actions_t files;
+        posix_spawn_file_actions_init(&files);
+        posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&files, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                         0644);
+        posix_spawn_file_actions_adddup2(&files, 1, 2);
+        const int spawned = posix_spawn(&pid_, argv[0], &files, nullptr, argv.data(), environ);
+        posix_spawn_file_actions_destroy(&files);
+        if (spawned != 0) {
+            pid_ = -1;
             throw std::runtime_error(std::string("cannot start ") + WORKBOOK_FAKE_GITHUB);
         }
         unsigned short port = 0;
-        for (int i = 0; i < 200 && port == 0; ++i) {
+        for (int i = 0; i < 400 && port == 0; ++i) {
             std::ifstream in(port_file);
-            if (!(in >> port)) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+            if (in >> port) break;
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                std::ifstream said(log);
+                const std::string why(std::istreambuf_iterator<char>(said), {});
+                stop();
+                throw std::runtime_error("the stand-in process ended before it listened: " + why);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(25));
         }
-        if (port == 0) throw std::runtime_error("the stand-in process did not write its port");
+        if (port == 0) {
+            stop();  // the constructor throws: no destructor will run
+            throw std::runtime_error("the stand-in process did not write its port within 10 s");
+        }
         api.port = port;
     }
 
-    ~StandIn() {
-        if (pid_ <= 0) return;
-        ::kill(pid_, SIGTERM);
-        int status;
-        ::waitpid(pid_, &status, 0);
-        std::error_code ignored;
-        std::filesystem::remove_all(dir_, ignored);
-    }
+    ~StandIn() { stop(); }
     StandIn(const StandIn&) = delete;
     StandIn& operator=(const StandIn&) = delete;
 
@@ -118,6 +136,16 @@ class StandIn {
     pid_t pid() const { return pid_; }
 
   private:
+    void stop() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGTERM);
+            int status;
+            ::waitpid(pid_, &status, 0);
+            pid_ = -1;
+        }
+        std::error_code ignored;
+        if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
+    }
     static int& counter() {
         static int n = 0;
         return n;
