@@ -60,6 +60,27 @@ TEST_CASE("parse_repo_info names a missing or mistyped field") {
                          ParseError);
     CHECK_THROWS_WITH_AS(parse_repo_info(""), doctest::Contains("empty"), ParseError);
     CHECK_THROWS_WITH_AS(parse_repo_info("[1, 2]"), doctest::Contains("an array"), ParseError);
+    CHECK_THROWS_WITH_AS(
+        parse_repo_info(R"({"name": "a", "full_name": "o/a", "stargazers_count": 1.5})"),
+        doctest::Contains("is a fractional number"), ParseError);
+    CHECK_THROWS_WITH_AS(parse_repo_info(R"({"name": "a", "full_name": "o/a",
+                                             "stargazers_count": 18446744073709551615})"),
+                         doctest::Contains("too large"), ParseError);
+    CHECK_THROWS_WITH_AS(
+        parse_repo_info(R"({"name": "a", "full_name": "o/a", "stargazers_count": 1} trailing)"),
+        doctest::Contains("not valid JSON"), ParseError);
+}
+
+TEST_CASE("parse_repo_info keeps the top-level fields - not those of the same name inside owner") {
+    const auto info = parse_repo_info(
+        R"({"owner": {"name": "not this", "stargazers_count": 1, "full_name": 2},
+            "name": "a", "topics": ["name", {"name": 3}], "full_name": "o/a",
+            "stargazers_count": 7, "license": {"name": null}})");
+    CHECK(info == RepoInfo{"a", "o/a", 7});
+    // A key given twice: the last one counts, as in a parsed tree.
+    CHECK(
+        parse_repo_info(R"({"name": "x", "name": "a", "full_name": "o/a", "stargazers_count": 1})")
+            .name == "a");
 }
 
 TEST_CASE("parse_api_url reads scheme host port and refuses credentials in the URL") {

@@ -6,6 +6,10 @@
 // When the deadline passes, `on_expiry` runs once; it closes the socket,
 // which makes whatever operation is pending fail at once, TLS or not.
 //
+// The timer is first waited on at the first deadline, not before: a
+// connection that is given one and then keeps it, or only moves it later,
+// costs one wait and one cancellation (at stop) in all.
+//
 // The deadline moves at every step of every request (connect, head, body,
 // response, idle). Moving a timer costs a cancellation, a wake-up and often a
 // system call to re-arm the kernel's timer, so only an *earlier* deadline
@@ -27,23 +31,28 @@ class Deadline {
   public:
     using Clock = std::chrono::steady_clock;
 
-    explicit Deadline(const asio::any_io_executor& executor) : timer_(executor) {
-        timer_.expires_at(Clock::time_point::max());
-    }
+    explicit Deadline(const asio::any_io_executor& executor) : timer_(executor) {}
     Deadline(const Deadline&) = delete;
     Deadline& operator=(const Deadline&) = delete;
 
-    // Starts watching. `owner` (the connection) is kept alive by the waiting
-    // handler until stop(); `on_expiry` runs when a deadline passes.
-    void watch(std::shared_ptr<void> owner, std::function<void()> on_expiry) {
+    // Watches for `owner` (the connection), which the waiting handler keeps
+    // alive until stop(); `on_expiry` runs when a deadline passes.
+    void watch(const std::shared_ptr<void>& owner, std::function<void()> on_expiry) {
+        owner_ = owner;
         on_expiry_ = std::move(on_expiry);
-        wait(std::move(owner));
     }
 
     // The deadline is now `limit` from now.
     void expire_after(std::chrono::milliseconds limit) {
         at_ = Clock::now() + limit;
-        if (at_ < timer_.expiry()) timer_.expires_at(at_);  // wakes the handler
+        if (!waiting_) {
+            if (stopped_) return;
+            timer_.expires_at(at_);
+            waiting_ = true;
+            wait(owner_.lock());
+        } else if (at_ < timer_.expiry()) {
+            timer_.expires_at(at_);  // wakes the handler, which waits again
+        }
     }
     // No deadline until the next expire_after.
     void clear() { at_ = Clock::time_point::max(); }
@@ -78,7 +87,9 @@ class Deadline {
 
     asio::steady_timer timer_;  // expires at or before at_
     Clock::time_point at_ = Clock::time_point::max();
+    std::weak_ptr<void> owner_;
     std::function<void()> on_expiry_;
+    bool waiting_ = false;
     bool stopped_ = false;
     bool expired_ = false;
 };

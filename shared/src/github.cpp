@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "workbook/json_fields.hpp"
 #include "workbook/paths.hpp"
 
 namespace workbook {
@@ -121,56 +122,35 @@ ApiConfig api_config_from_env() {
     return api;
 }
 
-static std::string_view json_kind(const nlohmann::json& value) {
-    switch (value.type()) {
-        case nlohmann::json::value_t::null:
-            return "null";
-        case nlohmann::json::value_t::boolean:
-            return "a boolean";
-        case nlohmann::json::value_t::string:
-            return "a string";
-        case nlohmann::json::value_t::object:
-            return "an object";
-        case nlohmann::json::value_t::array:
-            return "an array";
-        case nlohmann::json::value_t::number_float:
-            return "a fractional number";
-        default:
-            return "a number";
-    }
-}
-
 RepoInfo parse_repo_info(std::string_view body) {
-    // parse(..., allow_exceptions = false) returns a "discarded" value instead
-    // of throwing, so the message below can be ours.
-    const auto json = nlohmann::json::parse(body, nullptr, false);
-    if (json.is_discarded()) {
+    // Only the three fields are read; the rest of GitHub's eighty is checked
+    // to be JSON and passed over (json_fields.hpp says why not a tree).
+    json::Field fields[] = {json::Field("name"), json::Field("full_name"),
+                            json::Field("stargazers_count")};
+    const json::Kind kind = json::read_fields(body, fields);
+    if (kind == json::Kind::absent) {
         const std::string start(body.substr(0, 60));
         throw ParseError(
             "the response is not valid JSON" +
             (body.empty() ? std::string(" (it is empty)") : ": it starts with \"" + start + "\""));
     }
-    if (!json.is_object()) {
-        throw ParseError("the response is " + std::string(json_kind(json)) +
+    if (kind != json::Kind::object) {
+        throw ParseError("the response is " + std::string(json::kind_name(kind)) +
                          ", expected a JSON object");
     }
-    const auto field = [&](const char* name, auto want_number) -> const nlohmann::json& {
-        const auto it = json.find(name);
-        if (it == json.end())
-            throw ParseError("the response has no field \"" + std::string(name) + "\"");
-        const bool ok = want_number ? it->is_number_integer() : it->is_string();
-        if (!ok) {
-            throw ParseError("field \"" + std::string(name) + "\" is " +
-                             std::string(json_kind(*it)) + ", expected " +
-                             (want_number ? "a whole number" : "a string"));
+    const auto check = [](const json::Field& f, json::Kind want) {
+        if (f.kind == json::Kind::absent)
+            throw ParseError("the response has no field \"" + std::string(f.name) + "\"");
+        if (f.kind != want) {
+            throw ParseError("field \"" + std::string(f.name) + "\" is " +
+                             std::string(json::kind_name(f.kind)) + ", expected " +
+                             (want == json::Kind::integer ? "a whole number" : "a string"));
         }
-        return *it;
     };
-    RepoInfo info;
-    info.name = field("name", false).get<std::string>();
-    info.full_name = field("full_name", false).get<std::string>();
-    info.stargazers_count = field("stargazers_count", true).get<long long>();
-    return info;
+    check(fields[0], json::Kind::string);
+    check(fields[1], json::Kind::string);
+    check(fields[2], json::Kind::integer);
+    return RepoInfo{std::move(fields[0].text), std::move(fields[1].text), fields[2].integer};
 }
 
 static std::string github_message(std::string_view body) {

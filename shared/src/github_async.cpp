@@ -17,35 +17,24 @@ http::Client github_client(asio::any_io_executor executor, const ApiConfig& api)
     return github_client(std::move(executor), api, http::ClientOptions{});
 }
 
-namespace {
-
-asio::awaitable<RepoInfo> fetch_repo_async_once(http::Client& client, const ApiConfig& api,
-                                                std::string full_name) {
-    // Throws std::invalid_argument before anything is sent.
-    const std::string path = api.repo_path(full_name);
-    http::ClientResponse response;
-    try {
-        response = co_await client.get(path);
-    } catch (const TransportError& e) {
-        throw FetchError(describe_transport_failure(api, full_name, e), 0, e.step());
-    }
-    co_return repo_info_from_answer(api, full_name, response.status, response.body,
-                                    response.header("X-RateLimit-Remaining"),
-                                    response.header("Retry-After"));
-}
-
-}  // namespace
-
 asio::awaitable<RepoInfo> fetch_repo_async(http::Client& client, const ApiConfig& api,
                                            std::string full_name) {
-    bool ok = false;
     try {
-        auto info = co_await fetch_repo_async_once(client, api, full_name);
-        ok = true;
+        // Throws std::invalid_argument before anything is sent.
+        const std::string path = api.repo_path(full_name);
+        http::ClientResponse response;
+        try {
+            response = co_await client.get(path);
+        } catch (const TransportError& e) {
+            throw FetchError(describe_transport_failure(api, full_name, e), 0, e.step());
+        }
+        auto info = repo_info_from_answer(api, full_name, response.status, response.body,
+                                          response.header("X-RateLimit-Remaining"),
+                                          response.header("Retry-After"));
         report_arrival(full_name, true);
         co_return info;
     } catch (...) {
-        if (!ok) report_arrival(full_name, false);
+        report_arrival(full_name, false);
         throw;
     }
 }

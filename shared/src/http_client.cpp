@@ -61,15 +61,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
         deadline_.stop();
     }
 
+    // Plain functions, not coroutines: each hands back the operation's own
+    // awaitable, so a read or a write costs no coroutine frame of its own.
     asio::awaitable<std::tuple<std::error_code, std::size_t>> read_some(
         asio::mutable_buffer buffer) {
-        if (stream_) co_return co_await stream_->async_read_some(buffer, nothrow);
-        co_return co_await plain_->async_read_some(buffer, nothrow);
+        if (stream_) return stream_->async_read_some(buffer, nothrow);
+        return plain_->async_read_some(buffer, nothrow);
     }
 
     asio::awaitable<std::tuple<std::error_code, std::size_t>> write(std::string_view data) {
-        if (stream_) co_return co_await asio::async_write(*stream_, asio::buffer(data), nothrow);
-        co_return co_await asio::async_write(*plain_, asio::buffer(data), nothrow);
+        if (stream_) return asio::async_write(*stream_, asio::buffer(data), nothrow);
+        return asio::async_write(*plain_, asio::buffer(data), nothrow);
     }
 
   private:
@@ -172,7 +174,13 @@ struct Client::Impl {
           origin(std::move(o)),
           options(std::move(opts)),
           where(origin.host + ":" + std::to_string(origin.port)),
-          connect_turns(options.max_connecting == 0 ? SIZE_MAX : options.max_connecting) {}
+          connect_turns(options.max_connecting == 0 ? SIZE_MAX : options.max_connecting) {
+        // gzip, and only gzip: the one encoding decode() knows.
+        fixed_head = "Host: " + origin.authority() + "\r\nAccept-Encoding: gzip\r\n";
+        for (const auto& [name, value] : options.headers)
+            fixed_head.append(name).append(": ").append(value).append("\r\n");
+        fixed_head += "\r\n";
+    }
 
     ~Impl() {
         for (auto& c : idle) c->close();
@@ -212,7 +220,7 @@ struct Client::Impl {
         connection->expire_after(options.connect_timeout);
         ++opened;
         try {
-            co_await resolve();
+            if (endpoints.empty()) co_await resolve();
             co_await open_tcp(*connection);
             if (connection->tls()) co_await tls_handshake(*connection);
         } catch (...) {
@@ -227,7 +235,6 @@ struct Client::Impl {
     // blocks, so Asio runs it on a helper thread, and a thousand connections
     // would queue there.
     asio::awaitable<void> resolve() {
-        if (!endpoints.empty()) co_return;
         std::error_code ec;
         if (const auto ip = asio::ip::make_address(origin.host, ec); !ec) {
             endpoints.emplace_back(ip, origin.port);
@@ -267,8 +274,6 @@ struct Client::Impl {
             throw TransportError(Step::connect,
                                  "connect to " + where + ": " + connect_error.message());
         }
-        // A request goes out in one write and nothing waits to be merged
-        // with it: Nagle's algorithm would only hold it back.
         std::error_code ignored;
         connection.socket().set_option(tcp::no_delay(true), ignored);
     }
@@ -311,14 +316,15 @@ struct Client::Impl {
                              "TLS handshake with " + where + " failed: " + error.message());
     }
 
+    // The request line, Host, Accept-Encoding and the default headers
+    // (`fixed_head`, written once per client).
     std::string request_text(const std::string& target) const {
-        std::string text = "GET " + target + " HTTP/1.1\r\nHost: " + origin.authority() +
-                           "\r\n"
-                           // gzip, and only gzip: the one encoding decode() knows.
-                           "Accept-Encoding: gzip\r\n";
-        for (const auto& [name, value] : options.headers) text += name + ": " + value + "\r\n";
-        return text + "\r\n";
+        std::string text;
+        text.reserve(target.size() + fixed_head.size() + 16);
+        text.append("GET ").append(target).append(" HTTP/1.1\r\n").append(fixed_head);
+        return text;
     }
+    std::string fixed_head;
 
     // One request and its response on `connection`. Throws StaleConnection
     // when a reused connection turns out to be closed before any answer.

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <asio/awaitable.hpp>
 #include <asio/error.hpp>
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/system_error.hpp>
 #include <asio/this_coro.hpp>
@@ -62,11 +63,14 @@ class AsyncSemaphore {
         Waiter me{&wake};
         waiters_.push_back(&me);
         try {
-            co_await wake.async_wait(asio::use_awaitable);
-        } catch (const asio::system_error&) {
             // Always ends "cancelled": by release() (granted first), or by a
-            // cancellation of this coroutine, which may also throw before
-            // the wait starts.
+            // cancellation of this coroutine. The error comes back as a value
+            // (as_tuple): being woken is the normal way out, and an exception
+            // for each of ten thousand waiters would cost more than the wait.
+            co_await wake.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+        } catch (const asio::system_error&) {
+            // A coroutine cancelled before it waited: Asio throws at the
+            // co_await itself.
         }
         if (me.granted) co_return Slot(*this);
         waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
