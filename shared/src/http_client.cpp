@@ -274,6 +274,10 @@ struct Client::Impl {
             throw TransportError(Step::connect,
                                  "connect to " + where + ": " + connect_error.message());
         }
+        // A request leaves in one write today, which Nagle's algorithm never
+        // holds back; TCP_NODELAY keeps it so the day a request is written
+        // in two (a head, then a body): chapter 10 shows what Nagle and a
+        // delayed ACK do to a server that writes its answer that way.
         std::error_code ignored;
         connection.socket().set_option(tcp::no_delay(true), ignored);
     }
