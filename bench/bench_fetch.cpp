@@ -9,8 +9,8 @@
 // a ratio to the floor's (a minimal client measured in the same run; from
 // 1,000 requests on, the median of three interleaved rounds), and writes
 // index.html beside the timelines. Where there are two cores it runs the
-// models on the first (the runner puts the stand-in on the last). With --model it runs that one
-// model in this process: what the first mode does for each.
+// floor and the loops on the first (the runner puts the stand-in on the last). With --model it runs
+// that one model in this process: what the first mode does for each.
 //
 // The models: sync (chapter 01), threads (02), processes (03), futures (04),
 // asio (07), asio-bounded (08), and floor (bench/floor.cpp).
@@ -150,10 +150,12 @@ std::optional<nlohmann::json> run_model_process(const char* self, const std::str
     return nlohmann::json::parse(text.substr(start));
 }
 
-// On a machine with two cores or more, this process and every model it
-// starts run on the first core; the runner puts the stand-in on the last
-// (./workbook bench). Then a model's CPU is not shared with the server's,
-// and the rounds vary much less.
+// On a machine with two cores or more, the floor and the event loops (one
+// thread each) run on the first core; the runner puts the stand-in on the
+// last (./workbook bench). Then their CPU is not shared with the server's,
+// and the rounds whose ratio is judged vary much less. The thread and
+// process models keep every core: squeezed onto one, their workers would
+// only take turns.
 void pin_to_first_core() {
     if (std::thread::hardware_concurrency() < 2) return;
     cpu_set_t cores;
@@ -164,7 +166,6 @@ void pin_to_first_core() {
 
 // The whole comparison: one process per model, then the ratios.
 int run_all(const Options& o, const char* self) {
-    pin_to_first_core();
     const bool named = !o.models.empty();
     const auto& models = named ? o.models : all_models;
     if (!o.timeline.empty()) {
@@ -346,6 +347,7 @@ int main(int argc, char** argv) {
         }
     }
     if (o.model.empty()) return run_all(o, argv[0]);
+    if (o.model == "floor" || o.model == "asio" || o.model == "asio-bounded") pin_to_first_core();
     if (o.model == "sync") o.workers = 1;
     if (o.model == "asio" || o.model == "floor")
         o.workers = o.talk ? 20 : o.repos;               // one in flight per repository

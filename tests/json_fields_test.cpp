@@ -63,8 +63,8 @@ std::string disagreement(const std::string& text) {
         }
         const Kind expected = kind_of(*it);
         // A whole number past 2^64 is a float to nlohmann, too large to us.
-        const bool same_kind = field.kind == expected ||
-                               (field.kind == Kind::too_large && expected == Kind::fraction);
+        const bool same_kind =
+            field.kind == expected || (field.kind == Kind::too_large && expected == Kind::fraction);
         if (!same_kind) return name + ": another kind";
         if (expected == Kind::string && field.text != it->get<std::string>())
             return name + ": another string";

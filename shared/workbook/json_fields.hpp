@@ -23,12 +23,12 @@ namespace workbook::json {
 
 // What a value is; for messages: kind_name(Kind::string) is "a string".
 enum class Kind {
-    absent,      // no member of that name
+    absent,  // no member of that name
     null,
     boolean,
-    integer,     // a whole number that fits a long long
-    too_large,   // a whole number that does not
-    fraction,    // a number with a fraction or an exponent
+    integer,    // a whole number that fits a long long
+    too_large,  // a whole number that does not
+    fraction,   // a number with a fraction or an exponent
     string,
     object,
     array,
