@@ -33,7 +33,8 @@ namespace {
 std::pair<std::string, unsigned short> redis_address() {
     std::ifstream env(std::string(WORKBOOK_SERVICES_DIR) + "/services.env");
     for (std::string line; std::getline(env, line);) {
-        if (line.rfind("REDIS_URL=", 0) == 0) return workbook::redis::parse_address(line.substr(10));
+        if (line.rfind("REDIS_URL=", 0) == 0)
+            return workbook::redis::parse_address(line.substr(10));
     }
     FAIL("no REDIS_URL in " << WORKBOOK_SERVICES_DIR
                             << "/services.env: run these tests through ctest, whose services.start "
@@ -67,8 +68,9 @@ std::string describe(const std::vector<Value>& values) {
 }  // namespace
 
 TEST_CASE("redis: replies cut at every byte come out whole and in order") {
-    const std::string stream = std::string("+OK\r\n-ERR no such key\r\n:42\r\n$5\r\nhello\r\n$-1\r\n") +
-                               "*3\r\n$1\r\na\r\n:-7\r\n*0\r\n$0\r\n\r\n$4\r\na\r\nb\r\n*-1\r\n";
+    const std::string stream =
+        std::string("+OK\r\n-ERR no such key\r\n:42\r\n$5\r\nhello\r\n$-1\r\n") +
+        "*3\r\n$1\r\na\r\n:-7\r\n*0\r\n$0\r\n\r\n$4\r\na\r\nb\r\n*-1\r\n";
     const std::string expected =
         "simple string(OK) error(ERR no such key) integer(42) bulk string(hello) nil() array(3) "
         "bulk string() bulk string(a\r\nb) nil() ";
@@ -85,7 +87,8 @@ TEST_CASE("redis: replies cut at every byte come out whole and in order") {
 }
 
 TEST_CASE("redis: bytes that are not RESP are named") {
-    for (const std::string bad : {"!oops\r\n", ":12x\r\n", "$abc\r\n", "$3\r\nabcd\r\n", "*-2\r\n"}) {
+    for (const std::string bad :
+         {"!oops\r\n", ":12x\r\n", "$abc\r\n", "$3\r\nabcd\r\n", "*-2\r\n"}) {
         CAPTURE(bad);
         ReplyParser parser;
         std::vector<Value> replies;
@@ -146,7 +149,8 @@ TEST_CASE("redis: an error reply is thrown with Redis's own message - the connec
     });
 }
 
-TEST_CASE("redis: a thousand coroutines' GETs leave in a handful of writes and each gets its own reply") {
+TEST_CASE(
+    "redis: a thousand coroutines' GETs leave in a handful of writes and each gets its own reply") {
     constexpr int n = 1000;
     std::vector<std::string> got(n);
     std::size_t writes_for_gets = 0;
@@ -192,7 +196,8 @@ TEST_CASE("redis: a thousand coroutines' GETs leave in a handful of writes and e
                                             << n << " GETs took " << writes_for_gets << " writes");
 }
 
-TEST_CASE("redis: a command cancelled by a timeout gives up at once - the next command gets its own reply") {
+TEST_CASE(
+    "redis: a command cancelled by a timeout gives up at once - the next command gets its own reply") {
     with_redis<int>([](Client& redis) -> asio::awaitable<int> {
         co_await redis.del("workbook:empty");
         // BLPOP on an empty list: Redis answers nil only after 0.5 s.
@@ -231,7 +236,7 @@ TEST_CASE("redis: a server that is not there or goes away is a TransportError fo
         CHECK(mentions(e.what(), "./workbook services start"));
     }
     // A server that accepts, then hangs up without a reply: both commands
-    // waiting fail, and so does the next.
+    // waiting fail; the next connects again, and fails for nobody listens.
     const auto steps = run_loop([&]() -> asio::awaitable<std::vector<workbook::Step>> {
         auto executor = co_await asio::this_coro::executor;
         asio::ip::tcp::acceptor server(executor, {asio::ip::make_address("127.0.0.1"), 0});
@@ -259,6 +264,7 @@ TEST_CASE("redis: a server that is not there or goes away is a TransportError fo
         co_await soon.async_wait(workbook::nothrow);
         peer.close();  // hang up with both commands waiting
         co_await both.async_wait(workbook::nothrow);
+        server.close();
         try {
             std::vector<std::string> ping{"PING"};
             co_await client.command(std::move(ping));
@@ -267,5 +273,49 @@ TEST_CASE("redis: a server that is not there or goes away is a TransportError fo
         }
         co_return seen;
     }());
-    CHECK(steps == std::vector<workbook::Step>(3, workbook::Step::broken_off));
+    const std::vector<workbook::Step> expected{workbook::Step::broken_off,
+                                               workbook::Step::broken_off, workbook::Step::connect};
+    CHECK(steps == expected);
+}
+
+TEST_CASE(
+    "redis: a connection Redis kills fails its waiting command - the next command connects again") {
+    with_redis<int>([](Client& redis) -> asio::awaitable<int> {
+        auto executor = co_await asio::this_coro::executor;
+        const auto [host, port] = redis_address();
+        Client killer(executor, host, port);
+        co_await killer.connect();
+        std::vector<std::string> id{"CLIENT", "ID"};
+        const auto my_id = (co_await redis.command(std::move(id))).integer;
+        // A BLPOP waiting when its connection is killed.
+        co_await redis.del("workbook:never");
+        std::string failure;
+        bool ended = false;
+        asio::co_spawn(
+            executor,
+            [&]() -> asio::awaitable<void> {
+                try {
+                    std::vector<std::string> blpop{"BLPOP", "workbook:never", "5"};
+                    co_await redis.command(std::move(blpop));
+                } catch (const workbook::TransportError& e) {
+                    failure = e.what();
+                }
+                ended = true;
+            },
+            asio::detached);
+        asio::steady_timer soon(executor, 100ms);
+        co_await soon.async_wait(workbook::nothrow);
+        std::vector<std::string> kill{"CLIENT", "KILL", "ID", std::to_string(my_id)};
+        CHECK((co_await killer.command(std::move(kill))).integer == 1);
+        for (int i = 0; i < 50 && !ended; ++i) {
+            soon.expires_after(20ms);
+            co_await soon.async_wait(workbook::nothrow);
+        }
+        CHECK(ended);
+        CHECK(mentions(failure, "ended"));
+        // The next command connects again: a new connection, a new id.
+        std::vector<std::string> again{"CLIENT", "ID"};
+        CHECK((co_await redis.command(std::move(again))).integer != my_id);
+        co_return 0;
+    });
 }

@@ -12,6 +12,7 @@
 #include <deque>
 #include <exception>
 
+#include "workbook/async_semaphore.hpp"
 #include "workbook/nothrow.hpp"
 #include "workbook/transport_error.hpp"
 
@@ -216,7 +217,14 @@ struct Client::Impl {
     std::string outbox;                            // encoded commands not yet written
     bool writing = false;
     std::size_t writes = 0;
-    std::exception_ptr broken;  // what ended the connection; every later command throws it
+    // What ended the connection. The next command connects again; `closed`
+    // (the Client is gone) is the one end that is final.
+    std::exception_ptr broken;
+    bool closed = false;
+    // Each connection's number: a read or write loop of an earlier one,
+    // still winding down, must not touch the next.
+    std::size_t generation = 0;
+    AsyncSemaphore connecting{1};  // one (re)connect at a time
 
     Impl(asio::any_io_executor ex, std::string h, unsigned short p)
         : executor(std::move(ex)),
@@ -225,9 +233,46 @@ struct Client::Impl {
           where(host + ":" + std::to_string(port)),
           socket(executor) {}
 
+    // Connects (again), on a fresh socket.
+    asio::awaitable<void> open() {
+        std::vector<tcp::endpoint> endpoints;
+        std::error_code ec;
+        if (const auto ip = asio::ip::make_address(host, ec); !ec) {
+            endpoints.emplace_back(ip, port);
+        } else {
+            tcp::resolver resolver(executor);
+            auto [error, results] =
+                co_await resolver.async_resolve(host, std::to_string(port), nothrow);
+            if (error) {
+                throw TransportError(
+                    Step::resolve, "cannot resolve Redis's host " + host + ": " + error.message());
+            }
+            for (const auto& r : results) endpoints.push_back(r.endpoint());
+        }
+        tcp::socket fresh(executor);
+        auto [error, endpoint] = co_await asio::async_connect(fresh, endpoints, nothrow);
+        if (error) {
+            throw TransportError(Step::connect, "connect to Redis at " + where + ": " +
+                                                    error.message() +
+                                                    " (is it running? ./workbook services start)");
+        }
+        // Commands are small and leave while others are unanswered: Nagle's
+        // algorithm would hold each write until the one before is acknowledged.
+        fresh.set_option(tcp::no_delay(true), ec);
+        socket = std::move(fresh);
+        parser = ReplyParser();
+        broken = nullptr;
+        writing = false;
+        ++generation;
+        asio::co_spawn(executor, read_loop(self_ptr(), generation), asio::detached);
+    }
+
+    std::weak_ptr<Impl> weak_self;  // set by Client's constructor: the loops hold the state alive
+    std::shared_ptr<Impl> self_ptr() { return weak_self.lock(); }
+
     // The connection is over: every command waiting gets `error`.
-    void fail(const TransportError& error) {
-        if (broken) return;
+    void fail(const TransportError& error, std::size_t of_generation) {
+        if (broken || of_generation != generation) return;
         broken = std::make_exception_ptr(error);
         for (auto& p : waiting) {
             p->failure = broken;
@@ -243,7 +288,8 @@ struct Client::Impl {
     // Writes what the outbox holds; commands issued while a write is under
     // way are in the outbox when it ends, and leave together in the next.
     static asio::awaitable<void> write_loop(std::shared_ptr<Impl> self) {
-        while (!self->outbox.empty() && !self->broken) {
+        const std::size_t generation = self->generation;
+        while (!self->outbox.empty() && !self->broken && generation == self->generation) {
             std::string batch;
             batch.swap(self->outbox);
             ++self->writes;
@@ -251,23 +297,25 @@ struct Client::Impl {
                 co_await asio::async_write(self->socket, asio::buffer(batch), nothrow);
             if (error) {
                 self->fail(TransportError(Step::send, "sending to Redis at " + self->where +
-                                                          " failed: " + error.message()));
+                                                          " failed: " + error.message()),
+                           generation);
             }
         }
-        self->writing = false;
+        if (generation == self->generation) self->writing = false;
     }
 
     // Reads replies and hands each to the oldest command waiting: Redis
     // answers in the order it was asked.
-    static asio::awaitable<void> read_loop(std::shared_ptr<Impl> self) {
+    static asio::awaitable<void> read_loop(std::shared_ptr<Impl> self, std::size_t generation) {
         std::array<char, 16384> buffer;
         std::vector<Value> replies;
         for (;;) {
             auto [error, n] = co_await self->socket.async_read_some(asio::buffer(buffer), nothrow);
             if (error) {
-                self->fail(TransportError(Step::broken_off, "the connection to Redis at " +
-                                                                self->where +
-                                                                " ended: " + error.message()));
+                self->fail(
+                    TransportError(Step::broken_off, "the connection to Redis at " + self->where +
+                                                         " ended: " + error.message()),
+                    generation);
                 co_return;
             }
             replies.clear();
@@ -275,7 +323,8 @@ struct Client::Impl {
             for (auto& reply : replies) {
                 if (self->waiting.empty()) {
                     self->fail(TransportError(Step::protocol, "Redis at " + self->where +
-                                                                  " sent a reply nobody asked for"));
+                                                                  " sent a reply nobody asked for"),
+                               generation);
                     co_return;
                 }
                 const auto pending = std::move(self->waiting.front());
@@ -286,8 +335,9 @@ struct Client::Impl {
                 if (pending->wake) pending->wake->cancel();
             }
             if (!why.empty()) {
-                self->fail(TransportError(Step::protocol,
-                                          "Redis at " + self->where + " sent what is not RESP: " + why));
+                self->fail(TransportError(Step::protocol, "Redis at " + self->where +
+                                                              " sent what is not RESP: " + why),
+                           generation);
                 co_return;
             }
         }
@@ -295,48 +345,34 @@ struct Client::Impl {
 };
 
 Client::Client(asio::any_io_executor executor, std::string host, unsigned short port)
-    : impl_(std::make_shared<Impl>(std::move(executor), std::move(host), port)) {}
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(host), port)) {
+    impl_->weak_self = impl_;
+}
 
 Client::~Client() {
     // Ends the read loop, which holds the connection's state alive; commands
     // still waiting (from coroutines that outlive the client) fail.
-    impl_->fail(TransportError(Step::broken_off, "the Redis client was closed"));
+    impl_->fail(TransportError(Step::broken_off, "the Redis client was closed"), impl_->generation);
+    impl_->closed = true;
 }
 
 asio::awaitable<void> Client::connect() {
     const auto impl = impl_;
-    std::vector<tcp::endpoint> endpoints;
-    std::error_code ec;
-    if (const auto ip = asio::ip::make_address(impl->host, ec); !ec) {
-        endpoints.emplace_back(ip, impl->port);
-    } else {
-        tcp::resolver resolver(impl->executor);
-        auto [error, results] =
-            co_await resolver.async_resolve(impl->host, std::to_string(impl->port), nothrow);
-        if (error) {
-            throw TransportError(Step::resolve,
-                                 "cannot resolve Redis's host " + impl->host + ": " + error.message());
-        }
-        for (const auto& r : results) endpoints.push_back(r.endpoint());
-    }
-    auto [error, endpoint] = co_await asio::async_connect(impl->socket, endpoints, nothrow);
-    if (error) {
-        throw TransportError(Step::connect, "connect to Redis at " + impl->where + ": " +
-                                                error.message() +
-                                                " (is it running? ./workbook services start)");
-    }
-    // Commands are small and leave while others are unanswered: Nagle's
-    // algorithm would hold each write until the one before is acknowledged.
-    impl->socket.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(impl->executor, Impl::read_loop(impl), asio::detached);
+    const auto turn = co_await impl->connecting.acquire();
+    co_await impl->open();
 }
 
 asio::awaitable<Value> Client::command(std::vector<std::string> args) {
     const auto impl = impl_;
-    if (impl->broken) std::rethrow_exception(impl->broken);
-    if (!impl->socket.is_open()) {
+    if (impl->generation == 0) {
         throw TransportError(Step::connect,
                              "the Redis client is not connected: co_await connect() first");
+    }
+    if (impl->broken) {
+        // The connection ended (the commands waiting then were told so):
+        // this command connects again, once for all that arrive meanwhile.
+        const auto turn = co_await impl->connecting.acquire();
+        if (impl->broken) co_await impl->open();
     }
     auto pending = std::make_shared<Pending>();
     // Woken by the read loop (cancel) when the reply is in; never expires.

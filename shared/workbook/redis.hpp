@@ -15,6 +15,9 @@
 //     write is under way leave together in the next write: a thousand
 //     coroutines each awaiting one GET cost a handful of writes, not a
 //     thousand (writes() counts them);
+//   - a connection that ends (Redis restarted, the client killed): every
+//     command waiting fails with TransportError, and the next command
+//     connects again;
 //   - cancellation (a timeout from workbook::with_timeout, Ctrl-C): the
 //     command's caller gets operation_aborted at once; its reply, which Redis
 //     sends anyway, is read and dropped when it comes, so the replies of the
@@ -83,8 +86,8 @@ class Client {
     asio::awaitable<void> connect();
 
     // Sends one command and returns its reply. A reply that is an error
-    // throws RedisError; a connection that fails throws TransportError, and
-    // so does every command after it.
+    // throws RedisError; a connection that fails throws TransportError in
+    // every command waiting, and the next command connects again.
     asio::awaitable<Value> command(std::vector<std::string> args);
 
     asio::awaitable<std::optional<std::string>> get(std::string key);
