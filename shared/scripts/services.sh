@@ -6,6 +6,8 @@
 #
 #   services.sh start DIR [redis] [memcached] [postgres]   (default: all three)
 #   services.sh stop DIR
+#   services.sh restart DIR [SERVICE...]   stop what DIR has (from a run that
+#                                          was killed, say), then start
 #   services.sh status DIR
 #
 # `start` writes DIR/services.env, the addresses as the chapters read them:
@@ -27,7 +29,7 @@ die() {
   exit 1
 }
 
-usage="usage: services.sh start DIR [redis] [memcached] [postgres] | stop DIR | status DIR"
+usage="usage: services.sh start|restart DIR [redis] [memcached] [postgres] | stop DIR | status DIR"
 [ $# -ge 2 ] || die "$usage"
 command=$1 dir=$2
 shift 2
@@ -228,6 +230,14 @@ fail_start() {
   stop_all
   exit 1
 }
+
+if [ "$command" = restart ]; then
+  if [ -d "$dir" ]; then
+    dir=$(cd "$dir" && pwd)
+    stop_all
+  fi
+  command=start
+fi
 
 case "$command" in
   start)

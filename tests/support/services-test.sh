@@ -92,6 +92,20 @@ edges() {
     echo "a failed start stopped the Redis it had started on port $port"
   fi
 
+  # restart over servers a killed run left behind: they are stopped, new
+  # ones started.
+  bash "$services" start "$dir/a" redis || fail "start redis"
+  local old_port new_port
+  old_port=$(cat "$dir/a/redis.port")
+  bash "$services" restart "$dir/a" redis || fail "restart over a running Redis"
+  new_port=$(cat "$dir/a/redis.port")
+  if (exec 3<>"/dev/tcp/127.0.0.1/$old_port") 2>/dev/null && [ "$old_port" != "$new_port" ]; then
+    fail "restart left the old Redis on port $old_port"
+  else
+    echo "restart stopped the Redis left on port $old_port and started one on $new_port"
+  fi
+  bash "$services" stop "$dir/a"
+
   # Stop frees the ports.
   bash "$services" start "$dir/a" redis memcached || fail "start redis memcached"
   local ports
