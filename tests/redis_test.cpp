@@ -6,6 +6,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/read.hpp>
 #include <asio/this_coro.hpp>
 #include <fstream>
 #include <functional>
@@ -260,9 +261,14 @@ TEST_CASE("redis: a server that is not there or goes away is a TransportError fo
                 },
                 asio::detached);
         }
-        asio::steady_timer soon(executor, 50ms);
-        co_await soon.async_wait(workbook::nothrow);
-        peer.close();  // hang up with both commands waiting
+        // Both PINGs have reached the "server" (read off its socket), so both
+        // commands are waiting for replies when it hangs up.
+        const std::string two_pings =
+            workbook::redis::encode({"PING"}) + workbook::redis::encode({"PING"});
+        std::string received(two_pings.size(), '\0');
+        co_await asio::async_read(peer, asio::buffer(received), workbook::nothrow);
+        CHECK(received == two_pings);
+        peer.close();
         co_await both.async_wait(workbook::nothrow);
         server.close();
         try {
@@ -290,7 +296,8 @@ TEST_CASE(
         // A BLPOP waiting when its connection is killed.
         co_await redis.del("workbook:never");
         std::string failure;
-        bool ended = false;
+        bool over = false;
+        asio::steady_timer ended(executor, asio::steady_timer::time_point::max());
         asio::co_spawn(
             executor,
             [&]() -> asio::awaitable<void> {
@@ -300,18 +307,22 @@ TEST_CASE(
                 } catch (const workbook::TransportError& e) {
                     failure = e.what();
                 }
-                ended = true;
+                over = true;
+                ended.cancel();
             },
             asio::detached);
-        asio::steady_timer soon(executor, 100ms);
-        co_await soon.async_wait(workbook::nothrow);
+        // Killed once Redis has it: CLIENT LIST shows the connection blocked
+        // in BLPOP (no fixed sleep that a slow machine could outrun).
+        for (bool blocked = false; !blocked;) {
+            std::vector<std::string> list{"CLIENT", "LIST", "ID", std::to_string(my_id)};
+            const auto listed = (co_await killer.command(std::move(list))).text;
+            blocked = listed.find("cmd=blpop") != std::string::npos;
+        }
         std::vector<std::string> kill{"CLIENT", "KILL", "ID", std::to_string(my_id)};
         CHECK((co_await killer.command(std::move(kill))).integer == 1);
-        for (int i = 0; i < 50 && !ended; ++i) {
-            soon.expires_after(20ms);
-            co_await soon.async_wait(workbook::nothrow);
-        }
-        CHECK(ended);
+        // Ends at once (maybe already, while KILL was answered), or the
+        // test's deadline names the hang.
+        if (!over) co_await ended.async_wait(workbook::nothrow);
         CHECK(mentions(failure, "ended"));
         // The next command connects again: a new connection, a new id.
         std::vector<std::string> again{"CLIENT", "ID"};
