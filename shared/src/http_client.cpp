@@ -17,6 +17,7 @@
 #include "workbook/async_semaphore.hpp"
 #include "workbook/http_parser.hpp"
 #include "workbook/nothrow.hpp"
+#include "workbook/resolve.hpp"
 
 namespace workbook::http {
 
@@ -235,21 +236,8 @@ struct Client::Impl {
     // blocks, so Asio runs it on a helper thread, and a thousand connections
     // would queue there.
     asio::awaitable<void> resolve() {
-        std::error_code ec;
-        if (const auto ip = asio::ip::make_address(origin.host, ec); !ec) {
-            endpoints.emplace_back(ip, origin.port);
-            co_return;
-        }
-        tcp::resolver resolver(executor);
-        auto [resolve_error, results] =
-            co_await resolver.async_resolve(origin.host, std::to_string(origin.port), nothrow);
-        if (resolve_error) {
-            throw TransportError(Step::resolve,
-                                 "cannot resolve " + origin.host + ": " + resolve_error.message());
-        }
-        if (endpoints.empty()) {  // another connect may have filled it meanwhile
-            for (const auto& entry : results) endpoints.push_back(entry.endpoint());
-        }
+        auto found = co_await resolve_endpoints(executor, origin.host, origin.port);
+        if (endpoints.empty()) endpoints = std::move(found);  // another connect may have filled it
     }
 
     // Step 2: TCP, to each address in turn ("localhost" may be ::1 and

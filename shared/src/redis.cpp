@@ -14,6 +14,7 @@
 
 #include "workbook/async_semaphore.hpp"
 #include "workbook/nothrow.hpp"
+#include "workbook/resolve.hpp"
 #include "workbook/transport_error.hpp"
 
 namespace workbook::redis {
@@ -235,20 +236,7 @@ struct Client::Impl {
 
     // Connects (again), on a fresh socket.
     asio::awaitable<void> open() {
-        std::vector<tcp::endpoint> endpoints;
-        std::error_code ec;
-        if (const auto ip = asio::ip::make_address(host, ec); !ec) {
-            endpoints.emplace_back(ip, port);
-        } else {
-            tcp::resolver resolver(executor);
-            auto [error, results] =
-                co_await resolver.async_resolve(host, std::to_string(port), nothrow);
-            if (error) {
-                throw TransportError(
-                    Step::resolve, "cannot resolve Redis's host " + host + ": " + error.message());
-            }
-            for (const auto& r : results) endpoints.push_back(r.endpoint());
-        }
+        const auto endpoints = co_await resolve_endpoints(executor, host, port);
         tcp::socket fresh(executor);
         auto [error, endpoint] = co_await asio::async_connect(fresh, endpoints, nothrow);
         if (error) {
@@ -258,7 +246,8 @@ struct Client::Impl {
         }
         // Commands are small and leave while others are unanswered: Nagle's
         // algorithm would hold each write until the one before is acknowledged.
-        fresh.set_option(tcp::no_delay(true), ec);
+        std::error_code ignored;
+        fresh.set_option(tcp::no_delay(true), ignored);
         socket = std::move(fresh);
         parser = ReplyParser();
         broken = nullptr;
