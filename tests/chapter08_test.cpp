@@ -14,6 +14,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/system_error.hpp>
 #include <asio/this_coro.hpp>
@@ -134,7 +135,10 @@ TEST_CASE("08.1 a slot given back goes to the first waiter - a newcomer cannot o
             auto executor = co_await asio::this_coro::executor;
             auto held = co_await semaphore.acquire();
             asio::co_spawn(executor, holder(semaphore, log, "B", 20ms), asio::detached);
-            co_await sleep_for(20ms);                   // B is in line now
+            // B is in line once it waits for the slot: a few turns of the
+            // loop (co_spawn takes some), not a fixed time.
+            for (int turn = 0; turn < 100 && semaphore.waiting() == 0; ++turn)
+                co_await asio::post(executor, asio::use_awaitable);
             held = AsyncSemaphore::Slot{};              // given back while B waits...
             auto again = co_await semaphore.acquire();  // ...and asked for again at once
             log.push_back("newcomer got");
