@@ -57,7 +57,11 @@ endfunction()
 function(workbook_chapter nn topic)
   # SUPPORT: sources of the chapter that are not the exercise (given code the
   # exercise builds on), linked into the demo and every test program.
-  cmake_parse_arguments(ARG "" "DEMO_EXPECT" "LIBRARIES;SUPPORT" ${ARGN})
+  # SERVICES: the private servers its tests and demo talk to (redis,
+  # memcached, postgres): they then require the `services` fixture
+  # (tests/CMakeLists.txt), which starts them, and the demo runs with their
+  # addresses in its environment.
+  cmake_parse_arguments(ARG "" "DEMO_EXPECT" "LIBRARIES;SUPPORT;SERVICES" ${ARGN})
   if(NOT ARG_DEMO_EXPECT)
     set(ARG_DEMO_EXPECT "Execution time")
   endif()
@@ -91,8 +95,23 @@ function(workbook_chapter nn topic)
   target_link_libraries(${ch}_spec PUBLIC workbook doctest::doctest ${ARG_LIBRARIES})
   # Tests that fork, or need thousands of sockets, run the stand-in as a
   # process of its own (StandIn::Process in tests/support/stand_in.hpp).
-  target_compile_definitions(${ch}_spec PRIVATE WORKBOOK_FAKE_GITHUB="$<TARGET_FILE:fake-github>")
+  target_compile_definitions(${ch}_spec PRIVATE WORKBOOK_FAKE_GITHUB="$<TARGET_FILE:fake-github>"
+    WORKBOOK_SERVICES_DIR="${WORKBOOK_SERVICES_DIR}")
   workbook_warnings(${ch}_spec)
+
+  # What every test of the chapter requires: its build, and the servers.
+  set(needs ${ch}.build)
+  set(demo_services)
+  set(locks)
+  if(ARG_SERVICES)
+    list(APPEND needs services)
+    set(demo_services --services "${WORKBOOK_SERVICES_DIR}")
+    # Tests that read what Redis counted (INFO) must not count each other's
+    # commands: every test that talks to the fixture's Redis takes this lock.
+    if(redis IN_LIST ARG_SERVICES)
+      set(locks workbook_redis)
+    endif()
+  endif()
 
   add_executable(${ch}_tests $<TARGET_OBJECTS:${ch}_spec> $<TARGET_OBJECTS:${ch}_answer>)
   target_link_libraries(${ch}_tests PRIVATE workbook workbook_test_main ${ARG_LIBRARIES})
@@ -118,14 +137,19 @@ function(workbook_chapter nn topic)
   set_tests_properties(${ch}.build PROPERTIES
     FIXTURES_SETUP ${ch}.build LABELS ${ch} RESOURCE_LOCK workbook_build TIMEOUT 600)
 
-  workbook_register_cases(${ch}_tests "${spec}" "${ch}." ${ch} ${ch}.build)
+  workbook_register_cases(${ch}_tests "${spec}" "${ch}." ${ch} "${needs}")
   set(cases "${WORKBOOK_LAST_CASES}")
+  if(locks)
+    foreach(name IN LISTS cases)
+      set_tests_properties("${ch}.${name}" PROPERTIES RESOURCE_LOCK "${locks}")
+    endforeach()
+  endif()
 
   add_test(NAME ${ch}.demo
-    COMMAND bash "${CMAKE_SOURCE_DIR}/tests/support/demo-test.sh"
+    COMMAND bash "${CMAKE_SOURCE_DIR}/tests/support/demo-test.sh" ${demo_services}
             $<TARGET_FILE:fake-github> "${ARG_DEMO_EXPECT}" $<TARGET_FILE:${ch}>)
   set_tests_properties(${ch}.demo PROPERTIES
-    LABELS ${ch} TIMEOUT 120 FIXTURES_REQUIRED ${ch}.build)
+    LABELS ${ch} TIMEOUT 120 FIXTURES_REQUIRED "${needs}" RESOURCE_LOCK "${locks}")
 
   # The slide's Python program beside the C++ (chapters/NN_topic/*.py), run
   # the same way against a stand-in of its own; skipped (77) where no Python
@@ -134,10 +158,11 @@ function(workbook_chapter nn topic)
   if(python_programs)
     list(GET python_programs 0 python_program)
     add_test(NAME ${ch}.python
-      COMMAND bash "${CMAKE_SOURCE_DIR}/tests/support/demo-test.sh" --python
+      COMMAND bash "${CMAKE_SOURCE_DIR}/tests/support/demo-test.sh" --python ${demo_services}
               $<TARGET_FILE:fake-github> "Execution time" "${python_program}")
     set_tests_properties(${ch}.python PROPERTIES
-      LABELS ${ch} TIMEOUT 120 SKIP_RETURN_CODE 77 FIXTURES_REQUIRED ${ch}.build)
+      LABELS ${ch} TIMEOUT 120 SKIP_RETURN_CODE 77 FIXTURES_REQUIRED "${needs}"
+      RESOURCE_LOCK "${locks}")
   endif()
 
   if(WORKBOOK_STUB_CHECK)
@@ -146,7 +171,8 @@ function(workbook_chapter nn topic)
       if(name MATCHES "^${nn}\\.[0-9]+ ")
         add_test(NAME "${ch}.stub.${name}" COMMAND ${ch}_stub_tests "--test-case=${name}")
         set_tests_properties("${ch}.stub.${name}" PROPERTIES
-          LABELS "${ch}" TIMEOUT 60 WILL_FAIL TRUE FIXTURES_REQUIRED ${ch}.build)
+          LABELS "${ch}" TIMEOUT 60 WILL_FAIL TRUE FIXTURES_REQUIRED "${needs}"
+          RESOURCE_LOCK "${locks}")
       endif()
     endforeach()
     add_test(NAME ${ch}.stub.todos

@@ -8,12 +8,12 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/read.hpp>
 #include <asio/this_coro.hpp>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "support/printing.hpp"
+#include "support/redis_server.hpp"
 #include "support/run_loop.hpp"
 #include "workbook/nothrow.hpp"
 #include "workbook/redis.hpp"
@@ -26,35 +26,11 @@ using workbook::redis::RedisError;
 using workbook::redis::ReplyParser;
 using workbook::redis::Value;
 using workbook::testing::mentions;
+using workbook::testing::redis_address;
 using workbook::testing::run_loop;
+using workbook::testing::with_redis;
 
 namespace {
-
-// Where the services fixture's Redis is: REDIS_URL in its env file.
-std::pair<std::string, unsigned short> redis_address() {
-    std::ifstream env(std::string(WORKBOOK_SERVICES_DIR) + "/services.env");
-    for (std::string line; std::getline(env, line);) {
-        if (line.rfind("REDIS_URL=", 0) == 0)
-            return workbook::redis::parse_address(line.substr(10));
-    }
-    FAIL("no REDIS_URL in " << WORKBOOK_SERVICES_DIR
-                            << "/services.env: run these tests through ctest, whose services.start "
-                               "fixture starts Redis (or ./workbook services start)");
-    return {};
-}
-
-// Runs `body(client)` with a client connected to the fixture's Redis.
-template <class T>
-T with_redis(std::function<asio::awaitable<T>(Client&)> body) {
-    const auto [host, port] = redis_address();
-    return run_loop(
-        [&]() -> asio::awaitable<T> {
-            Client client(co_await asio::this_coro::executor, host, port);
-            co_await client.connect();
-            co_return co_await body(client);
-        }(),
-        10s, "a command waits for a reply that never comes");
-}
 
 std::string describe(const std::vector<Value>& values) {
     std::string out;

@@ -5,6 +5,7 @@
 #include <asio/connect.hpp>
 #include <asio/detached.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/write.hpp>
@@ -278,6 +279,12 @@ struct Client::Impl {
     // way are in the outbox when it ends, and leave together in the next.
     static asio::awaitable<void> write_loop(std::shared_ptr<Impl> self) {
         const std::size_t generation = self->generation;
+        // co_spawn starts a coroutine at once when called on the loop's own
+        // thread (it dispatches): without this turn the first command would
+        // leave alone. After it, every command issued on this turn of the
+        // loop (task_group's tasks start one after the other on it) is in
+        // the outbox, and they leave in one write.
+        co_await asio::post(self->executor, asio::use_awaitable);
         while (!self->outbox.empty() && !self->broken && generation == self->generation) {
             std::string batch;
             batch.swap(self->outbox);
@@ -370,8 +377,8 @@ asio::awaitable<Value> Client::command(std::vector<std::string> args) {
     impl->outbox += encode(args);
     impl->waiting.push_back(pending);
     if (!impl->writing) {
-        // The writer starts on a later turn of the loop, so commands other
-        // coroutines issue meanwhile go out in the same write.
+        // The writer sends on a later turn of the loop (see write_loop), so
+        // commands other coroutines issue meanwhile go out in the same write.
         impl->writing = true;
         asio::co_spawn(impl->executor, Impl::write_loop(impl), asio::detached);
     }

@@ -2,10 +2,12 @@
 # The smoke test of a chapter's demo: starts a private stand-in (HTTP and
 # HTTPS, free ports), runs the demo against each, and checks that it exits 0,
 # prints what it should, and never prints the token.
-# Usage: demo-test.sh [--python] FAKE_GITHUB EXPECT_REGEX DEMO
+# Usage: demo-test.sh [--python] [--services DIR] FAKE_GITHUB EXPECT_REGEX DEMO
 # With --python, DEMO is the chapter's Python program, run by the first
 # Python 3 that has the module it needs; without one, the test is skipped
 # (exit 77, the SKIP_RETURN_CODE of the chapterNN.python tests).
+# With --services, the demo also gets the addresses of the private servers
+# the `services` fixture started (DIR/services.env: REDIS_URL ...).
 set -uo pipefail
 # The project's own helper scripts, from the top of the workbook (two levels up).
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -14,6 +16,14 @@ scripts=$root/shared/scripts
 source "$scripts/stand-in.sh"
 python=''
 if [ "${1:-}" = --python ]; then python=1; shift; fi
+if [ "${1:-}" = --services ]; then
+  [ -f "$2/services.env" ] || { echo "FAILED: no $2/services.env: the services fixture did not start the servers"; exit 1; }
+  set -a
+  # shellcheck disable=SC1091
+  source "$2/services.env"
+  set +a
+  shift 2
+fi
 fake_github=$1 expect=$2 demo=$3
 run=("$demo")
 if [ -n "$python" ]; then
