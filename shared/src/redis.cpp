@@ -1,26 +1,10 @@
 #include "workbook/redis.hpp"
 
-#include <array>
-#include <asio/co_spawn.hpp>
-#include <asio/connect.hpp>
-#include <asio/detached.hpp>
-#include <asio/ip/tcp.hpp>
-#include <asio/post.hpp>
-#include <asio/steady_timer.hpp>
-#include <asio/this_coro.hpp>
-#include <asio/write.hpp>
 #include <charconv>
-#include <deque>
-#include <exception>
 
-#include "workbook/async_semaphore.hpp"
-#include "workbook/nothrow.hpp"
-#include "workbook/resolve.hpp"
-#include "workbook/transport_error.hpp"
+#include "ordered_connection.hpp"
 
 namespace workbook::redis {
-
-using asio::ip::tcp;
 
 std::string_view type_name(Value::Type type) {
     switch (type) {
@@ -196,204 +180,34 @@ std::pair<std::string, unsigned short> parse_address(std::string_view url) {
     return {host, static_cast<unsigned short>(port)};
 }
 
-namespace {
-
-// A command waiting for its reply.
-struct Pending {
-    asio::steady_timer* wake = nullptr;  // the caller's; null once it stopped waiting
-    Value reply;
-    std::exception_ptr failure;
-    bool done = false;
+// Redis on a connection that answers in order (ordered_connection.hpp).
+struct Protocol {
+    using Reply = Value;
+    using Parser = ReplyParser;
+    static constexpr std::string_view name = "Redis";
 };
 
-}  // namespace
-
-struct Client::Impl {
-    asio::any_io_executor executor;
-    std::string host;
-    unsigned short port;
-    std::string where;  // "127.0.0.1:6379", for messages
-    tcp::socket socket;
-    ReplyParser parser;
-    std::deque<std::shared_ptr<Pending>> waiting;  // sent or about to be, in order
-    std::string outbox;                            // encoded commands not yet written
-    bool writing = false;
-    std::size_t writes = 0;
-    // What ended the connection. The next command connects again; `closed`
-    // (the Client is gone) is the one end that is final.
-    std::exception_ptr broken;
-    bool closed = false;
-    // Each connection's number: a read or write loop of an earlier one,
-    // still winding down, must not touch the next.
-    std::size_t generation = 0;
-    AsyncSemaphore connecting{1};  // one (re)connect at a time
-
-    Impl(asio::any_io_executor ex, std::string h, unsigned short p)
-        : executor(std::move(ex)),
-          host(std::move(h)),
-          port(p),
-          where(host + ":" + std::to_string(port)),
-          socket(executor) {}
-
-    // Connects (again), on a fresh socket.
-    asio::awaitable<void> open() {
-        const auto endpoints = co_await resolve_endpoints(executor, host, port);
-        tcp::socket fresh(executor);
-        auto [error, endpoint] = co_await asio::async_connect(fresh, endpoints, nothrow);
-        if (error) {
-            throw TransportError(Step::connect, "connect to Redis at " + where + ": " +
-                                                    error.message() +
-                                                    " (is it running? ./workbook services start)");
-        }
-        // Commands are small and leave while others are unanswered: Nagle's
-        // algorithm would hold each write until the one before is acknowledged.
-        std::error_code ignored;
-        fresh.set_option(tcp::no_delay(true), ignored);
-        socket = std::move(fresh);
-        parser = ReplyParser();
-        broken = nullptr;
-        writing = false;
-        ++generation;
-        asio::co_spawn(executor, read_loop(self_ptr(), generation), asio::detached);
-    }
-
-    std::weak_ptr<Impl> weak_self;  // set by Client's constructor: the loops hold the state alive
-    std::shared_ptr<Impl> self_ptr() { return weak_self.lock(); }
-
-    // The connection is over: every command waiting gets `error`.
-    void fail(const TransportError& error, std::size_t of_generation) {
-        if (broken || of_generation != generation) return;
-        broken = std::make_exception_ptr(error);
-        for (auto& p : waiting) {
-            p->failure = broken;
-            p->done = true;
-            if (p->wake) p->wake->cancel();
-        }
-        waiting.clear();
-        outbox.clear();
-        std::error_code ignored;
-        socket.close(ignored);
-    }
-
-    // Writes what the outbox holds; commands issued while a write is under
-    // way are in the outbox when it ends, and leave together in the next.
-    static asio::awaitable<void> write_loop(std::shared_ptr<Impl> self) {
-        const std::size_t generation = self->generation;
-        // co_spawn starts a coroutine at once when called on the loop's own
-        // thread (it dispatches): without this turn the first command would
-        // leave alone. After it, every command issued on this turn of the
-        // loop (task_group's tasks start one after the other on it) is in
-        // the outbox, and they leave in one write.
-        co_await asio::post(self->executor, asio::use_awaitable);
-        while (!self->outbox.empty() && !self->broken && generation == self->generation) {
-            std::string batch;
-            batch.swap(self->outbox);
-            ++self->writes;
-            auto [error, written] =
-                co_await asio::async_write(self->socket, asio::buffer(batch), nothrow);
-            if (error) {
-                self->fail(TransportError(Step::send, "sending to Redis at " + self->where +
-                                                          " failed: " + error.message()),
-                           generation);
-            }
-        }
-        if (generation == self->generation) self->writing = false;
-    }
-
-    // Reads replies and hands each to the oldest command waiting: Redis
-    // answers in the order it was asked.
-    static asio::awaitable<void> read_loop(std::shared_ptr<Impl> self, std::size_t generation) {
-        std::array<char, 16384> buffer;
-        std::vector<Value> replies;
-        for (;;) {
-            auto [error, n] = co_await self->socket.async_read_some(asio::buffer(buffer), nothrow);
-            if (error) {
-                self->fail(
-                    TransportError(Step::broken_off, "the connection to Redis at " + self->where +
-                                                         " ended: " + error.message()),
-                    generation);
-                co_return;
-            }
-            replies.clear();
-            const std::string why = self->parser.feed({buffer.data(), n}, replies);
-            for (auto& reply : replies) {
-                if (self->waiting.empty()) {
-                    self->fail(TransportError(Step::protocol, "Redis at " + self->where +
-                                                                  " sent a reply nobody asked for"),
-                               generation);
-                    co_return;
-                }
-                const auto pending = std::move(self->waiting.front());
-                self->waiting.pop_front();
-                pending->reply = std::move(reply);
-                pending->done = true;
-                // No one waits for the reply of a cancelled command: dropped.
-                if (pending->wake) pending->wake->cancel();
-            }
-            if (!why.empty()) {
-                self->fail(TransportError(Step::protocol, "Redis at " + self->where +
-                                                              " sent what is not RESP: " + why),
-                           generation);
-                co_return;
-            }
-        }
-    }
+struct Client::Impl : detail::OrderedConnection<Protocol> {
+    using OrderedConnection::OrderedConnection;
 };
 
 Client::Client(asio::any_io_executor executor, std::string host, unsigned short port)
-    : impl_(std::make_shared<Impl>(std::move(executor), std::move(host), port)) {
-    impl_->weak_self = impl_;
-}
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(host), port)) {}
 
 Client::~Client() {
-    // Ends the read loop, which holds the connection's state alive; commands
-    // still waiting (from coroutines that outlive the client) fail.
-    impl_->fail(TransportError(Step::broken_off, "the Redis client was closed"), impl_->generation);
-    impl_->closed = true;
+    impl_->close();
 }
 
 asio::awaitable<void> Client::connect() {
-    const auto impl = impl_;
-    const auto turn = co_await impl->connecting.acquire();
-    co_await impl->open();
+    const auto impl = impl_;  // the connection lives as long as this call needs it
+    co_await impl->connect();
 }
 
 asio::awaitable<Value> Client::command(std::vector<std::string> args) {
     const auto impl = impl_;
-    if (impl->generation == 0) {
-        throw TransportError(Step::connect,
-                             "the Redis client is not connected: co_await connect() first");
-    }
-    if (impl->broken) {
-        // The connection ended (the commands waiting then were told so):
-        // this command connects again, once for all that arrive meanwhile.
-        const auto turn = co_await impl->connecting.acquire();
-        if (impl->broken) co_await impl->open();
-    }
-    auto pending = std::make_shared<Pending>();
-    // Woken by the read loop (cancel) when the reply is in; never expires.
-    asio::steady_timer wake(impl->executor, asio::steady_timer::time_point::max());
-    pending->wake = &wake;
-    impl->outbox += encode(args);
-    impl->waiting.push_back(pending);
-    if (!impl->writing) {
-        // The writer sends on a later turn of the loop (see write_loop), so
-        // commands other coroutines issue meanwhile go out in the same write.
-        impl->writing = true;
-        asio::co_spawn(impl->executor, Impl::write_loop(impl), asio::detached);
-    }
-    try {
-        co_await wake.async_wait(nothrow);
-    } catch (const asio::system_error&) {
-        // Cancelled before the wait began (Asio throws at the co_await).
-    }
-    pending->wake = nullptr;
-    // Not done: this coroutine was cancelled. The command stays in line, so
-    // its reply is read, and dropped, in its turn.
-    if (!pending->done) throw asio::system_error(asio::error::operation_aborted);
-    if (pending->failure) std::rethrow_exception(pending->failure);
-    if (pending->reply.type == Value::Type::error) throw RedisError(pending->reply.text);
-    co_return std::move(pending->reply);
+    auto reply = co_await impl->request(encode(args));
+    if (reply.type == Value::Type::error) throw RedisError(reply.text);
+    co_return reply;
 }
 
 namespace {
@@ -443,11 +257,11 @@ asio::awaitable<bool> Client::expire(std::string key, std::chrono::seconds ttl) 
 }
 
 std::size_t Client::writes() const {
-    return impl_->writes;
+    return impl_->writes();
 }
 
 std::size_t Client::in_flight() const {
-    return impl_->waiting.size();
+    return impl_->in_flight();
 }
 
 }  // namespace workbook::redis
