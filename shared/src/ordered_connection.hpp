@@ -72,7 +72,8 @@ class OrderedConnection : public std::enable_shared_from_this<OrderedConnection<
     // operation_aborted when the caller is cancelled.
     asio::awaitable<Reply> request(std::string encoded) {
         const auto self = this->shared_from_this();
-        if (closed_) throw TransportError(Step::broken_off, "the client of " + where_ + " was closed");
+        if (closed_)
+            throw TransportError(Step::broken_off, "the client of " + where_ + " was closed");
         if (generation_ == 0) {
             throw TransportError(Step::connect, "the client of " + where_ +
                                                     " is not connected: co_await connect() first");

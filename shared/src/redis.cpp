@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "ordered_connection.hpp"
+#include "workbook/resolve.hpp"
 
 namespace workbook::redis {
 
@@ -167,17 +168,11 @@ std::pair<std::string, unsigned short> parse_address(std::string_view url) {
     }
     rest = rest.substr(0, rest.find('/'));
     if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
-    const auto colon = rest.rfind(':');
-    const std::string host(rest.substr(0, colon));
-    if (host.empty()) return fail("has no host");
-    unsigned port = 6379;
-    if (colon != std::string_view::npos) {
-        const auto text = rest.substr(colon + 1);
-        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), port);
-        if (error != std::errc() || end != text.data() + text.size() || port == 0 || port > 65535)
-            return fail("has no valid port");
+    try {
+        return split_host_port(rest, 6379);
+    } catch (const std::invalid_argument& e) {
+        return fail(e.what());
     }
-    return {host, static_cast<unsigned short>(port)};
 }
 
 // Redis on a connection that answers in order (ordered_connection.hpp).

@@ -1,5 +1,8 @@
 #include "workbook/resolve.hpp"
 
+#include <charconv>
+#include <stdexcept>
+
 #include "workbook/nothrow.hpp"
 #include "workbook/transport_error.hpp"
 
@@ -19,6 +22,27 @@ asio::awaitable<std::vector<asio::ip::tcp::endpoint>> resolve_endpoints(
         throw TransportError(Step::resolve, "cannot resolve " + host + ": " + error.message());
     for (const auto& entry : results) endpoints.push_back(entry.endpoint());
     co_return endpoints;
+}
+
+std::pair<std::string, unsigned short> split_host_port(std::string_view text,
+                                                       unsigned short default_port) {
+    // The last colon: "[::1]:6379" keeps its brackets, a plain IPv6 address
+    // needs them (as in a URL).
+    const auto colon = text.rfind(':');
+    std::string host(text.substr(0, colon));
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    if (host.empty()) throw std::invalid_argument("has no host");
+    unsigned port = default_port;
+    if (colon != std::string_view::npos) {
+        const auto digits = text.substr(colon + 1);
+        const auto [end, error] =
+            std::from_chars(digits.data(), digits.data() + digits.size(), port);
+        if (error != std::errc() || end != digits.data() + digits.size() || port == 0 ||
+            port > 65535)
+            throw std::invalid_argument("has no valid port");
+    }
+    return {host, static_cast<unsigned short>(port)};
 }
 
 }  // namespace workbook

@@ -8,26 +8,18 @@
 #include <asio/this_coro.hpp>
 #include <chrono>
 #include <functional>
-#include <random>
 #include <string>
 #include <utility>
 
 #include "support/run_loop.hpp"
+#include "support/services.hpp"
 #include "workbook/redis.hpp"
-#include "workbook/services.hpp"
 
 namespace workbook::testing {
 
 // Where the fixture's Redis is.
 inline std::pair<std::string, unsigned short> redis_address() {
-    const std::string env = std::string(WORKBOOK_SERVICES_DIR) + "/services.env";
-    const std::string url = workbook::address_in_env_file(env, "REDIS_URL");
-    if (url.empty()) {
-        FAIL("no REDIS_URL in " << env
-                                << ": run these tests through ctest, whose services.start fixture "
-                                   "starts Redis (ctest -R chapter11 does)");
-    }
-    return workbook::redis::parse_address(url);
+    return workbook::redis::parse_address(fixture_address("REDIS_URL"));
 }
 
 // Runs `body(client)` on a fresh loop with a client connected to the
@@ -44,13 +36,6 @@ T with_redis(std::function<asio::awaitable<T>(workbook::redis::Client&)> body,
             co_return co_await body(client);
         }(),
         deadline, if_it_hangs);
-}
-
-// Keys of this run alone: Redis may be the user's own (REDIS_URL), and keys
-// outlive the test.
-inline std::string unique_key(const std::string& prefix) {
-    static std::mt19937_64 random{std::random_device{}()};
-    return prefix + ":" + std::to_string(random() % 1'000'000'000);
 }
 
 // What Redis itself counted: INFO's text, all sections, read on a

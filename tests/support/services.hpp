@@ -1,0 +1,35 @@
+// Where the tests find the private servers the `services` fixture started:
+// shared/scripts/services.sh writes their addresses (or the user's own
+// REDIS_URL, MEMCACHED_ADDR, DATABASE_URL) to services.env in the fixture's
+// folder, WORKBOOK_SERVICES_DIR.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <random>
+#include <string>
+
+#include "workbook/services.hpp"
+
+namespace workbook::testing {
+
+// The address in `variable`, or a failed test that says how to start them.
+inline std::string fixture_address(const std::string& variable) {
+    const std::string env = std::string(WORKBOOK_SERVICES_DIR) + "/services.env";
+    const std::string address = workbook::address_in_env_file(env, variable);
+    if (address.empty()) {
+        FAIL("no " << variable << " in " << env
+                   << ": run these tests through ctest, whose services.start fixture starts the "
+                      "servers (ctest -R chapter11 does, and ./workbook check NN)");
+    }
+    return address;
+}
+
+// Keys of this run alone: the server may be the user's own, and keys outlive
+// the test.
+inline std::string unique_key(const std::string& prefix) {
+    static std::mt19937_64 random{std::random_device{}()};
+    return prefix + ":" + std::to_string(random() % 1'000'000'000);
+}
+
+}  // namespace workbook::testing
