@@ -29,13 +29,23 @@ std::string to_string(const RepoInfo& info) {
            ", stargazers_count: " + std::to_string(info.stargazers_count) + "}";
 }
 
+namespace {
+
+nlohmann::json repo_object(const RepoInfo& info) {
+    return {{"name", info.name},
+            {"full_name", info.full_name},
+            {"stargazers_count", info.stargazers_count}};
+}
+
+}  // namespace
+
+std::string to_json(const RepoInfo& info) {
+    return repo_object(info).dump();
+}
+
 std::string to_json(const FetchResult& result) {
     nlohmann::json j{{"full_name", result.full_name}, {"error", result.error}};
-    if (result.info) {
-        j["info"] = {{"name", result.info->name},
-                     {"full_name", result.info->full_name},
-                     {"stargazers_count", result.info->stargazers_count}};
-    }
+    if (result.info) j["info"] = repo_object(*result.info);
     return j.dump();  // dump() escapes newlines: one result, one line
 }
 

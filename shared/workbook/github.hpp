@@ -27,6 +27,11 @@ struct RepoInfo {
     bool operator==(const RepoInfo&) const = default;
 };
 
+// The three fields as GitHub's JSON has them, which parse_repo_info reads
+// back: {"full_name":"chriskohlhoff/asio","name":"asio","stargazers_count":5123}
+// (what chapter 12 keeps in memcached).
+std::string to_json(const RepoInfo& info);
+
 // One line, like the talk's `print(repo_info)`:
 //   {name: "asio", full_name: "chriskohlhoff/asio", stargazers_count: 5123}
 std::string to_string(const RepoInfo& info);
