@@ -70,6 +70,12 @@ if(NOT HTTPLIB_FOUND)
   workbook_missing("cpp-httplib" libcpp-httplib-dev)
 endif()
 
+# libpq, PostgreSQL's C client library (chapter 13), with its pkg-config file.
+pkg_check_modules(LIBPQ QUIET IMPORTED_TARGET libpq>=14)
+if(NOT LIBPQ_FOUND)
+  workbook_missing("libpq 14 or later (pipeline mode)" libpq-dev)
+endif()
+
 # llhttp, the HTTP parser of Node.js (and of aiohttp), ships as C sources.
 find_path(LLHTTP_INCLUDE_DIR llhttp.h PATHS /usr/share/include/llhttp /usr/include/llhttp /usr/include)
 find_path(LLHTTP_SOURCE_DIR llhttp.c PATHS /usr/share/llhttp)
