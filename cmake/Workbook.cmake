@@ -109,7 +109,12 @@ function(workbook_chapter nn topic)
     # Tests that read what Redis counted (INFO) must not count each other's
     # commands: every test that talks to the fixture's Redis takes this lock.
     if(redis IN_LIST ARG_SERVICES)
-      set(locks workbook_redis)
+      list(APPEND locks workbook_redis)
+    endif()
+    # The PostgreSQL chapters' tests and demos share one database and its
+    # tables (speakers): one at a time.
+    if(postgres IN_LIST ARG_SERVICES)
+      list(APPEND locks workbook_postgres)
     endif()
   endif()
 
