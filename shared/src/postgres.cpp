@@ -228,6 +228,10 @@ struct Connection::Impl {
         }
         watch();
         if (PQsetnonblocking(conn, 1) != 0) broken("to become non-blocking");
+        // Notices ("table ... does not exist, skipping" after DROP TABLE IF
+        // EXISTS) are information, not errors: libpq would print each on
+        // stderr, in the middle of a program's output.
+        PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
     }
 
     // Sends what libpq has queued; reads meanwhile when the server talks
