@@ -112,6 +112,22 @@ TEST_CASE("postgres: an error carries its SQLSTATE and the server's words") {
     });
 }
 
+TEST_CASE("postgres: a statement prepared once still runs after its table changed") {
+    // The client prepares a SELECT the first time it sees it; the ALTER
+    // makes the server's cached plan return other columns.
+    const auto columns =
+        with_postgres<std::size_t>([](Connection& db) -> asio::awaitable<std::size_t> {
+            co_await db.query("CREATE TEMP TABLE c (a int)");
+            co_await db.query("INSERT INTO c VALUES (1)");
+            for (int i = 0; i < 3; ++i) co_await db.query("SELECT * FROM c");
+            co_await db.query("ALTER TABLE c ADD COLUMN b int DEFAULT 2");
+            const auto after = co_await db.query("SELECT * FROM c");
+            CHECK(std::get<std::int64_t>(after.at(0, "b")) == 2);
+            co_return after.columns.size();
+        });
+    CHECK(columns == 2);
+}
+
 TEST_CASE("postgres: a transaction rolled back leaves nothing behind") {
     const auto count =
         with_postgres<std::int64_t>([](Connection& db) -> asio::awaitable<std::int64_t> {

@@ -7,9 +7,11 @@
 #include <asio/experimental/parallel_group.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/use_awaitable.hpp>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <thread>
 
 #include "workbook/async_semaphore.hpp"
@@ -231,7 +233,8 @@ struct Connection::Impl {
         // Notices ("table ... does not exist, skipping" after DROP TABLE IF
         // EXISTS) are information, not errors: libpq would print each on
         // stderr, in the middle of a program's output.
-        PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+        PQsetNoticeProcessor(
+            conn, [](void*, const char*) {}, nullptr);
     }
 
     // Sends what libpq has queued; reads meanwhile when the server talks
@@ -305,18 +308,73 @@ struct Connection::Impl {
         }
     }
 
-    asio::awaitable<Result> run(const std::string& sql, const std::vector<Param>& params) {
+    // Statements this connection has prepared, by their SQL: the server
+    // parses and plans each once, and a query sends only its name and
+    // parameters (asyncpg keeps the same cache). Only statements that
+    // return rows or change them are worth it; at most 256 per connection,
+    // since each holds memory in its server process.
+    std::map<std::string, std::string, std::less<>> prepared;
+    static constexpr std::size_t max_prepared = 256;
+    std::size_t statements_prepared = 0;  // names are never reused
+
+    static bool worth_preparing(std::string_view sql) {
+        const auto start = sql.find_first_not_of(" \t\r\n(");
+        if (start == std::string_view::npos) return false;
+        std::string word;
+        for (auto i = start; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i]));
+             ++i)
+            word += static_cast<char>(std::tolower(static_cast<unsigned char>(sql[i])));
+        return word == "select" || word == "insert" || word == "update" || word == "delete" ||
+               word == "with" || word == "values";
+    }
+
+    // The prepared statement's name for `sql`, preparing it on first use;
+    // "" when it is not to be prepared.
+    asio::awaitable<std::string> prepared_name(const std::string& sql, int parameters) {
+        if (!worth_preparing(sql)) co_return std::string();
+        if (const auto found = prepared.find(sql); found != prepared.end()) co_return found->second;
+        if (prepared.size() >= max_prepared) co_return std::string();
+        const std::string name = "workbook_" + std::to_string(++statements_prepared);
+        if (!PQsendPrepare(conn, name.c_str(), sql.c_str(), parameters, nullptr))
+            broken("while preparing a statement");
+        co_await flush();
+        Result ignored;
+        if (auto failure = co_await read_statement(ignored)) throw *failure;
+        prepared.emplace(sql, name);
+        co_return name;
+    }
+
+    asio::awaitable<Result> run(const std::string& sql, const std::vector<Param>& params,
+                                bool may_retry = true) {
         std::vector<const char*> values;
         values.reserve(params.size());
         for (const auto& p : params) values.push_back(p.text() ? p.text()->c_str() : nullptr);
+        const int count = static_cast<int>(values.size());
+        const std::string name = co_await prepared_name(sql, count);
         // Text parameters, typed by the server from the statement (nullptr
         // types, lengths and formats: all text), and text results.
-        if (!PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                               values.data(), nullptr, nullptr, 0))
-            broken("while sending a query");
+        const bool sent = name.empty() ? PQsendQueryParams(conn, sql.c_str(), count, nullptr,
+                                                           values.data(), nullptr, nullptr, 0)
+                                       : PQsendQueryPrepared(conn, name.c_str(), count,
+                                                             values.data(), nullptr, nullptr, 0);
+        if (!sent) broken("while sending a query");
         co_await flush();
         Result result;
-        if (auto failure = co_await read_statement(result)) throw *failure;
+        auto failure = co_await read_statement(result);
+        if (failure && may_retry && !name.empty() && failure->sqlstate() == "0A000") {
+            // "cached plan must not change result type": a table changed
+            // under the prepared statement. Forget it, and run the SQL as
+            // it is now (asyncpg retries the same way).
+            prepared.erase(sql);
+            std::string deallocate = "DEALLOCATE " + name;
+            if (PQsendQuery(conn, deallocate.c_str())) {
+                co_await flush();
+                Result ignored;
+                co_await read_statement(ignored);
+            }
+            co_return co_await run(sql, params, false);
+        }
+        if (failure) throw *failure;
         co_return result;
     }
 

@@ -21,7 +21,11 @@
 //   - a PostgreSQL error as workbook::pg::Error with its SQLSTATE and the
 //     server's message; a connection that fails as TransportError;
 //   - libpq's pipeline mode (PostgreSQL 14+): a batch of statements sent
-//     together and answered in one round trip.
+//     together and answered in one round trip;
+//   - prepared statements, by themselves: the first time a connection runs
+//     a SELECT, INSERT, UPDATE, DELETE or WITH, it prepares it (the server
+//     parses and plans it once), and afterwards sends only its name and
+//     parameters (asyncpg keeps the same cache; up to 256 per connection).
 //
 // One query at a time per connection (the protocol's rule outside pipeline
 // mode): coroutines that call query() together take turns. Many queries at
