@@ -1,0 +1,52 @@
+"""Chapter 14 in Python: the talk's aiopg + SQLAlchemy slide. The table is
+described once, and the statements are built from it.
+
+Run it: ./workbook run 14 --python (starts a private PostgreSQL), or with
+DATABASE_URL set: python3 chapters/14_query_builder/speakers_sa.py
+"""
+# needs: aiopg.sa (Debian package python3-aiopg)
+import asyncio
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "python"))
+import github  # noqa: E402  (for require and fail: this program talks to PostgreSQL only)
+
+sa = github.require("sqlalchemy", "python3-sqlalchemy")
+aiopg_sa = github.require("aiopg.sa", "python3-aiopg")
+
+metadata = sa.MetaData()
+speakers = sa.Table(
+    "speakers", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("talks", sa.Integer, nullable=False, server_default="0"),
+)
+
+
+async def main(dsn):
+    async with aiopg_sa.create_engine(dsn) as engine:
+        async with engine.acquire() as conn:
+            await conn.execute("DROP TABLE IF EXISTS speakers")
+            await conn.execute("CREATE TABLE speakers (id serial PRIMARY KEY, name varchar(255) NOT NULL, "
+                               "talks integer NOT NULL DEFAULT 0)")
+            for name, talks in [("Ada Lovelace", 1), ("Grace Hopper", 4), ("Barbara Liskov", 3)]:
+                await conn.execute(speakers.insert().values(name=name, talks=talks))
+            await conn.execute(speakers.update().where(speakers.c.name == "Ada Lovelace").values(talks=5))
+            query = speakers.select().where(speakers.c.talks > 3).order_by(speakers.c.id)
+            print("Speakers with more than 3 talks:")
+            async for row in conn.execute(query):
+                print({"id": row.id, "name": row.name, "talks": row.talks})
+
+
+dsn = os.environ.get("DATABASE_URL")
+if not dsn:
+    github.fail("DATABASE_URL is not set: ./workbook run 14 --python starts a private PostgreSQL, "
+                "or ./workbook services start, then: set -a; . build/services/services.env; set +a")
+start = time.time()
+try:
+    asyncio.run(main(dsn))
+except Exception as e:  # psycopg2.OperationalError and friends
+    github.fail(f"PostgreSQL at {dsn}: {type(e).__name__}: {e} (./workbook services start)")
+print("Execution time = {:.2f} s".format(time.time() - start))
