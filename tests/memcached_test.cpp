@@ -7,8 +7,10 @@
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/read.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
+#include <asio/write.hpp>
 #include <functional>
 #include <string>
 #include <vector>
@@ -231,4 +233,61 @@ TEST_CASE("memcached: a server that is not there is a TransportError naming it")
         CHECK(mentions(e.what(), "memcached at 127.0.0.1:" + std::to_string(free_port)));
         CHECK(mentions(e.what(), "./workbook services start"));
     }
+}
+
+TEST_CASE(
+    "memcached: a server that hangs up fails every request waiting - the next connects again") {
+    // A stand-in server on a free port: it reads two gets, hangs up without
+    // a reply, then accepts the client's new connection and answers a miss.
+    const auto seen = run_loop([&]() -> asio::awaitable<std::vector<std::string>> {
+        auto executor = co_await asio::this_coro::executor;
+        asio::ip::tcp::acceptor server(executor, {asio::ip::make_address("127.0.0.1"), 0});
+        Client client(executor, "127.0.0.1", server.local_endpoint().port());
+        co_await client.connect();
+        auto [accept_error, peer] = co_await server.async_accept(workbook::nothrow);
+        std::vector<std::string> out;
+        int left = 2;
+        asio::steady_timer both(executor, asio::steady_timer::time_point::max());
+        for (const char* key : {"a", "b"}) {
+            asio::co_spawn(
+                executor,
+                [&, key]() -> asio::awaitable<void> {
+                    try {
+                        co_await client.get(key);
+                        out.push_back(std::string(key) + ": answered");
+                    } catch (const workbook::TransportError& e) {
+                        out.push_back(std::string(key) + ": " +
+                                      std::string(workbook::to_string(e.step())));
+                    }
+                    if (--left == 0) both.cancel();
+                },
+                asio::detached);
+        }
+        // Both gets have reached the server: both wait for replies.
+        std::string received(std::string("get a\r\nget b\r\n").size(), '\0');
+        co_await asio::async_read(peer, asio::buffer(received), workbook::nothrow);
+        CHECK(received == "get a\r\nget b\r\n");
+        peer.close();
+        co_await both.async_wait(workbook::nothrow);
+        // The next request connects again; this time the server answers.
+        asio::co_spawn(
+            executor,
+            [&]() -> asio::awaitable<void> {
+                auto [error, again] = co_await server.async_accept(workbook::nothrow);
+                std::string request(std::string("get c\r\n").size(), '\0');
+                co_await asio::async_read(again, asio::buffer(request), workbook::nothrow);
+                co_await asio::async_write(again, asio::buffer(std::string("END\r\n")),
+                                           workbook::nothrow);
+                asio::steady_timer linger(executor, std::chrono::milliseconds(200));
+                co_await linger.async_wait(workbook::nothrow);
+            },
+            asio::detached);
+        const auto item = co_await client.get("c");
+        out.push_back(std::string("c: ") + (item ? "hit" : "miss"));
+        co_return out;
+    }());
+    std::vector<std::string> expected{
+        "a: " + std::string(workbook::to_string(workbook::Step::broken_off)),
+        "b: " + std::string(workbook::to_string(workbook::Step::broken_off)), "c: miss"};
+    CHECK(seen == expected);
 }
