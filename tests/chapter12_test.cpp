@@ -56,10 +56,8 @@ T with_clients(
     const std::string& if_it_hangs, bool cache_down = false) {
     auto [host, port] = memcached_address();
     if (cache_down) {
-        asio::io_context probe;
-        asio::ip::tcp::acceptor closed(probe, {asio::ip::make_address("127.0.0.1"), 0});
         host = "127.0.0.1";
-        port = closed.local_endpoint().port();
+        port = workbook::testing::port_nobody_listens_on();
     }
     return run_loop(
         [&]() -> asio::awaitable<T> {

@@ -217,10 +217,7 @@ TEST_CASE("memcached: a thousand coroutines' gets leave in a handful of writes")
 }
 
 TEST_CASE("memcached: a server that is not there is a TransportError naming it") {
-    asio::io_context probe;
-    asio::ip::tcp::acceptor closed(probe, {asio::ip::make_address("127.0.0.1"), 0});
-    const auto free_port = closed.local_endpoint().port();
-    closed.close();
+    const auto free_port = workbook::testing::port_nobody_listens_on();
     try {
         run_loop([&]() -> asio::awaitable<int> {
             Client client(co_await asio::this_coro::executor, "127.0.0.1", free_port);

@@ -15,6 +15,7 @@
 #include "support/printing.hpp"
 #include "support/redis_server.hpp"
 #include "support/run_loop.hpp"
+#include "support/services.hpp"
 #include "workbook/nothrow.hpp"
 #include "workbook/redis.hpp"
 #include "workbook/timeout.hpp"
@@ -196,10 +197,7 @@ TEST_CASE(
 
 TEST_CASE("redis: a server that is not there or goes away is a TransportError for every command") {
     // Nothing listens: the connect fails and says where and what to do.
-    asio::io_context probe;
-    asio::ip::tcp::acceptor closed(probe, {asio::ip::make_address("127.0.0.1"), 0});
-    const auto free_port = closed.local_endpoint().port();
-    closed.close();
+    const auto free_port = workbook::testing::port_nobody_listens_on();
     try {
         run_loop([&]() -> asio::awaitable<int> {
             Client client(co_await asio::this_coro::executor, "127.0.0.1", free_port);

@@ -5,7 +5,6 @@ Run it: ./workbook run 11 --python (starts a private Redis), or with
 REDIS_URL set: python3 chapters/11_redis/hello_redis.py
 """
 # needs: redis.asyncio (Debian package python3-redis)
-import asyncio
 import os
 import sys
 import time
@@ -43,13 +42,5 @@ async def main(url):
 
 
 if __name__ == "__main__":
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        github.fail("REDIS_URL is not set: ./workbook run 11 --python starts a private Redis, "
-                    "or ./workbook services start, then: set -a; . build/services/services.env; set +a")
-    start = time.time()
-    try:
-        asyncio.run(main(url))
-    except (OSError, redis_asyncio.ConnectionError) as e:
-        github.fail(f"no Redis answers at {url}: {e} (./workbook services start)")
-    print("Execution time = {:.2f} s".format(time.time() - start))
+    url = github.service_address("REDIS_URL", "11", "Redis")
+    github.run_timed(main(url), (OSError, redis_asyncio.ConnectionError), f"no Redis answers at {url}")

@@ -86,15 +86,7 @@ async def main(host, port):
     await writer.wait_closed()
 
 
-address = os.environ.get("MEMCACHED_ADDR")
-if not address:
-    github.fail("MEMCACHED_ADDR is not set: ./workbook run 12 --python starts a private memcached, "
-                "or ./workbook services start, then: set -a; . build/services/services.env; set +a")
+address = github.service_address("MEMCACHED_ADDR", "12", "memcached")
 host, _, port = address.rpartition(":")
 github.check_reachable()
-start = time.time()
-try:
-    asyncio.run(main(host, int(port)))
-except OSError as e:
-    github.fail(f"no memcached answers at {address}: {e} (./workbook services start)")
-print("Execution time = {:.2f} s".format(time.time() - start))
+github.run_timed(main(host, int(port)), OSError, f"no memcached answers at {address}")

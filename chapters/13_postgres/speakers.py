@@ -5,10 +5,8 @@ Run it: ./workbook run 13 --python (starts a private PostgreSQL), or with
 DATABASE_URL set: python3 chapters/13_postgres/speakers.py
 """
 # needs: aiopg (Debian package python3-aiopg)
-import asyncio
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "python"))
 import github  # noqa: E402  (for require and fail: this program talks to PostgreSQL only)
@@ -44,13 +42,6 @@ async def main(dsn):
             print(speaker)
 
 
-dsn = os.environ.get("DATABASE_URL")
-if not dsn:
-    github.fail("DATABASE_URL is not set: ./workbook run 13 --python starts a private PostgreSQL, "
-                "or ./workbook services start, then: set -a; . build/services/services.env; set +a")
-start = time.time()
-try:
-    asyncio.run(main(dsn))
-except Exception as e:  # psycopg2.OperationalError and friends
-    github.fail(f"PostgreSQL at {dsn}: {type(e).__name__}: {e} (./workbook services start)")
-print("Execution time = {:.2f} s".format(time.time() - start))
+dsn = github.service_address("DATABASE_URL", "13", "PostgreSQL")
+# psycopg2's OperationalError and friends all derive from Exception.
+github.run_timed(main(dsn), Exception, f"PostgreSQL at {dsn}")

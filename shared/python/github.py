@@ -12,6 +12,7 @@ string. Here the same names come from the environment, like the C++ programs:
 Standard library only: each program imports its HTTP library itself, with
 `require`, so that a missing one is named with its Debian package.
 """
+import asyncio
 import importlib
 import json
 import os
@@ -65,6 +66,27 @@ def require(module, package):
             else f"; {sys.executable} does not see Debian's packages, /usr/bin/python3 does"
         fail(f"this program needs the Python module '{module}': sudo apt-get install {package} "
              f"(or ./workbook setup){other}")
+
+
+def service_address(variable, chapter, server):
+    """The address of a private server (REDIS_URL, MEMCACHED_ADDR, DATABASE_URL)
+    from the environment, or the end of the program saying how to start it."""
+    address = os.environ.get(variable)
+    if not address:
+        fail(f"{variable} is not set: ./workbook run {chapter} --python starts a private {server}, "
+             "or ./workbook services start, then: set -a; . build/services/services.env; set +a")
+    return address
+
+
+def run_timed(coroutine, errors, what):
+    """Runs the program's main coroutine, ends with one line on `errors`
+    (the library's connection failures), and prints the talk's timing line."""
+    start = time.time()
+    try:
+        asyncio.run(coroutine)
+    except errors as e:
+        fail(f"{what}: {type(e).__name__}: {e} (./workbook services start)")
+    print("Execution time = {:.2f} s".format(time.time() - start))
 
 
 def full_name(repo_url):

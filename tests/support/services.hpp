@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
 #include <random>
 #include <string>
 
@@ -23,6 +25,14 @@ inline std::string fixture_address(const std::string& variable) {
                       "servers (ctest -R chapter11 does, and ./workbook check NN)");
     }
     return address;
+}
+
+// A loopback port nobody listens on (it was free a moment ago): where a
+// client meets a server that is not there.
+inline unsigned short port_nobody_listens_on() {
+    asio::io_context probe;
+    asio::ip::tcp::acceptor closed(probe, {asio::ip::make_address("127.0.0.1"), 0});
+    return closed.local_endpoint().port();
 }
 
 // Keys of this run alone: the server may be the user's own, and keys outlive
