@@ -21,7 +21,6 @@
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/this_coro.hpp>
-#include <cstdio>
 #include <iostream>
 
 #include "exercise.hpp"
@@ -41,12 +40,6 @@ asio::awaitable<void> hello(workbook::redis::Client& redis) {
 }
 // [/slide]
 
-std::string milliseconds(std::chrono::duration<double> d) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f ms", d.count() * 1000);
-    return text;
-}
-
 // The same thousand commands twice: awaited one by one, then pipelined.
 // The client counts its writes; each write is one trip to Redis and back.
 asio::awaitable<void> round_trips(workbook::redis::Client& redis) {
@@ -57,7 +50,7 @@ asio::awaitable<void> round_trips(workbook::redis::Client& redis) {
     workbook::Stopwatch one_by_one;
     for (int i = 0; i < count; ++i) co_await redis.incr("demo:counter");
     std::cout << count << " INCRs, each awaited before the next: " << redis.writes() - writes
-              << " writes, " << milliseconds(one_by_one.elapsed()) << "\n";
+              << " writes, " << workbook::milliseconds_text(one_by_one.elapsed()) << "\n";
 
     std::vector<chapter11::Command> commands(count, chapter11::Command{"INCR", "demo:counter"});
     writes = redis.writes();
@@ -65,8 +58,8 @@ asio::awaitable<void> round_trips(workbook::redis::Client& redis) {
     const auto replies = co_await chapter11::pipeline(redis, std::move(commands));
     std::cout << count
               << " INCRs in one pipeline (chapter11::pipeline): " << redis.writes() - writes
-              << " write(s), " << milliseconds(pipelined.elapsed()) << "; the last reply says "
-              << replies.back().integer << "\n";
+              << " write(s), " << workbook::milliseconds_text(pipelined.elapsed())
+              << "; the last reply says " << replies.back().integer << "\n";
 }
 
 // The limiter with a clock the demo moves itself: a minute passes without

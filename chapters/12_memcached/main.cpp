@@ -19,7 +19,6 @@
 // Run it: ./workbook run 12   (starts a private memcached and the stand-in)
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
-#include <cstdio>
 #include <functional>
 #include <iostream>
 
@@ -78,12 +77,6 @@ std::string requests_text(long long n) {
     return n < 0 ? "(not the stand-in: no count)" : std::to_string(n) + " request(s) to the API";
 }
 
-std::string milliseconds(std::chrono::duration<double> d) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f ms", d.count() * 1000);
-    return text;
-}
-
 int cache_demo(const workbook::ApiConfig& api) {
     const auto [host, port] =
         workbook::memcached::parse_address(workbook::service_address("MEMCACHED_ADDR"));
@@ -114,8 +107,9 @@ int cache_demo(const workbook::ApiConfig& api) {
     for (const char* pass : {"cold cache", "warm cache"}) {
         workbook::Stopwatch took;
         const auto found = run_step(loop, look_up_all());
-        std::cout << found << " repositories, " << pass << ": " << milliseconds(took.elapsed())
-                  << ", " << requests_text(api_requests(api)) << "\n";
+        std::cout << found << " repositories, " << pass << ": "
+                  << workbook::milliseconds_text(took.elapsed()) << ", "
+                  << requests_text(api_requests(api)) << "\n";
     }
 
     // A stampede: ten lookups of one repository that has just left the

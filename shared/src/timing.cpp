@@ -10,4 +10,10 @@ std::string timing_line(std::chrono::duration<double> elapsed) {
     return text;
 }
 
+std::string milliseconds_text(std::chrono::duration<double> elapsed) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f ms", elapsed.count() * 1000);
+    return text;
+}
+
 }  // namespace workbook

@@ -21,4 +21,7 @@ class Stopwatch {
 // "Execution time = 2.03 s"
 std::string timing_line(std::chrono::duration<double> elapsed);
 
+// "9.1 ms": a step of a demo, to a tenth of a millisecond.
+std::string milliseconds_text(std::chrono::duration<double> elapsed);
+
 }  // namespace workbook
