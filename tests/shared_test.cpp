@@ -7,6 +7,7 @@
 #include <random>
 #include <thread>
 
+#include "support/hostile_clients.hpp"
 #include "support/raw_http.hpp"
 #include "support/stand_in.hpp"
 #include "workbook/blocking_client.hpp"
@@ -22,6 +23,7 @@ using workbook::testing::RawConnection;
 using workbook::testing::StandIn;
 using workbook::testing::status_of;
 using namespace std::chrono_literals;
+namespace hostile = workbook::testing::hostile;
 
 namespace {
 
@@ -368,94 +370,48 @@ TEST_CASE("keep-alive serves several requests on one connection and pipelined on
     CHECK(parse_repo_info(body_of(third)).full_name == "redis/redis");
 }
 
+// The hostile clients of tests/support/hostile_clients.hpp; chapter 09's
+// server passes the same.
 TEST_CASE("a malformed request gets 400 and the connection is closed") {
     StandIn s(quick());
-    for (const char* garbage :
-         {"HELLO\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "GET /x HTTP/1.1\r\nBad Header\r\n\r\n",
-          "GET /x HTTP/1.1\r\nContent-Length: -5\r\n\r\n", "\x16\x03\x01\x02\x00\x01\x00"}) {
-        CAPTURE(garbage);
-        RawConnection c(s.api.port);
-        REQUIRE(c.send(garbage));
-        const auto response = c.read_all();  // read_all: the server must close
-        CHECK(status_of(response) == 400);
-        CHECK(response.find("Connection: close") != std::string::npos);
-    }
-    RawConnection after(s.api.port);  // and the server goes on serving
-    REQUIRE(after.send(get_request("/repos/fmtlib/fmt")));
-    CHECK(status_of(after.read_response()) == 200);
+    hostile::malformed_requests(s.api.port, get_request("/repos/fmtlib/fmt"));
 }
 
 TEST_CASE("the stand-in survives hundreds of random malformed requests") {
     auto options = quick();
     options.head_timeout = 1s;  // junk that looks like half a request is cut off quickly
     StandIn s(options);
-    std::mt19937 random(20171021);  // fixed: the same bytes on every run
-    std::uniform_int_distribution<int> byte(0, 255), length(1, 600);
-    const std::string valid = get_request("/repos/fmtlib/fmt");
-    for (int i = 0; i < 300; ++i) {
-        // Half pure noise, half a valid request with a few bytes flipped.
-        std::string junk = valid;
-        if (i % 2 == 0) {
-            junk.resize(static_cast<std::size_t>(length(random)));
-            for (auto& c : junk) c = static_cast<char>(byte(random));
-        } else {
-            for (int k = 0; k < 3; ++k)
-                junk[static_cast<std::size_t>(byte(random)) % junk.size()] =
-                    static_cast<char>(byte(random));
-        }
-        RawConnection c(s.api.port);
-        c.send(junk);
-        c.send("\r\n\r\n");
-        const int status =
-            status_of(c.read_response());  // 400, or a real answer if it still parsed
-        CHECK((status == 0 || status == 200 || status == 400 || status == 404 || status == 405 ||
-               status == 401 || status == 431 || status == 413 || status == 501));
-    }
-    RawConnection after(s.api.port);
-    REQUIRE(after.send(valid));
-    CHECK(status_of(after.read_response()) == 200);
+    hostile::random_junk(s.api.port, get_request("/repos/fmtlib/fmt"));
 }
 
 TEST_CASE("a request head over the limit gets 431") {
     StandIn s(quick());
-    RawConnection c(s.api.port);
-    REQUIRE(c.send("GET /repos/fmtlib/fmt HTTP/1.1\r\nX-Big: " + std::string(20'000, 'a') +
-                   "\r\n\r\n"));
-    CHECK(status_of(c.read_all()) == 431);
+    hostile::head_over_limit(s.api.port, "/repos/fmtlib/fmt", get_request("/repos/fmtlib/fmt"));
 }
 
 TEST_CASE("a request body over the limit gets 413") {
     StandIn s(quick());
-    RawConnection c(s.api.port);
-    REQUIRE(c.send("POST /repos/fmtlib/fmt HTTP/1.1\r\nContent-Length: 5000000\r\n\r\nabc"));
-    CHECK(status_of(c.read_all()) == 413);
-    RawConnection chunked(s.api.port);
-    std::string request = "POST /repos/fmtlib/fmt HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
-    for (int i = 0; i < 40; ++i) request += "8000\r\n" + std::string(0x8000, 'x') + "\r\n";
-    chunked.send(request);  // the server may close before it has read it all
-    CHECK(status_of(chunked.read_all()) == 413);
+    hostile::body_over_limit(s.api.port, "/repos/fmtlib/fmt", get_request("/repos/fmtlib/fmt"));
 }
 
 TEST_CASE("a request head trickled one byte at a time is cut off at the head deadline") {
     auto options = quick();
     options.head_timeout = 300ms;
     StandIn s(options);
-    RawConnection c(s.api.port);
-    const std::string head =
-        get_request("/repos/fmtlib/fmt", "X-Slow: " + std::string(100, 'z') + "\r\n");
-    // 20 ms a byte: the whole head would take about 2.6 s, far past 300 ms.
-    // Each byte arrives well inside any per-read timeout, so only a deadline
-    // for the whole head can stop it.
-    bool cut_off = false;
-    for (char byte : head) {
-        if (!c.send(std::string(1, byte))) {
-            cut_off = true;
-            break;
-        }
-        std::this_thread::sleep_for(20ms);
-    }
-    CHECK((cut_off || c.closed_by_peer()));
-    CHECK(s.stats().requests == 0);
+    hostile::trickled_head(s.api.port, "/repos/fmtlib/fmt", get_request("/repos/fmtlib/fmt"));
+    CHECK(s.stats().requests == 1);  // the one request of another client, answered meanwhile
+}
+
+TEST_CASE("clients that hang up mid-request leave no connection behind at the stand-in") {
+    StandIn s(quick());
+    hostile::leaves_mid_request(s.api.port, get_request("/repos/fmtlib/fmt"),
+                                [&] { return static_cast<std::size_t>(s.stats().connections); });
+}
+
+TEST_CASE("the stand-in holds a thousand idle connections and still answers a new client") {
+    StandIn s(quick());
+    hostile::idle_connections(s.api.port, get_request("/repos/fmtlib/fmt"), 1000,
+                              [&] { return static_cast<std::size_t>(s.stats().connections); });
 }
 
 TEST_CASE("the stand-in serves HTTPS that verifies against the workbook's CA") {

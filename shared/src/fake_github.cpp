@@ -80,7 +80,8 @@ std::string to_json(const Stats& stats) {
                 {"max_in_flight", stats.max_in_flight},
                 {"log", std::move(log)},
                 {"log_truncated", stats.log_dropped > 0},
-                {"log_dropped", stats.log_dropped}}
+                {"log_dropped", stats.log_dropped},
+                {"connections", stats.connections}}
         .dump();
 }
 
@@ -93,6 +94,7 @@ Stats stats_from_json(std::string_view text) {
         stats.requests = j.at("requests").get<long long>();
         stats.in_flight = j.at("in_flight").get<long long>();
         stats.max_in_flight = j.at("max_in_flight").get<long long>();
+        stats.connections = j.value("connections", 0LL);
         for (const auto& e : j.at("log")) {
             stats.log.push_back({e.at("path").get<std::string>(), e.at("status").get<int>(),
                                  e.at("start_us").get<long long>(),
@@ -811,7 +813,9 @@ struct FakeGithub::Impl {
 
     Stats snapshot() const {
         std::lock_guard lock(stats_mutex);
-        return stats;
+        Stats copy = stats;
+        if (server) copy.connections = static_cast<long long>(server->connections());
+        return copy;
     }
 
     void reset_stats() {

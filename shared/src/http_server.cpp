@@ -9,6 +9,7 @@
 #include <asio/ssl.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
+#include <atomic>
 #include <ctime>
 #include <list>
 #include <system_error>
@@ -37,6 +38,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     ServerOptions options;
     std::list<tcp::acceptor> acceptors;
     std::list<ConnectionBase*> connections;  // each removes itself when it ends
+    std::atomic<std::size_t> open_count{0};  // connections.size(), for other threads
     asio::steady_timer grace_timer{executor};
     bool stopping = false;
     std::time_t date_second = -1;  // the second date_text was written for
@@ -119,6 +121,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     void start() {
         server_->connections.push_back(this);
         self_in_list_ = std::prev(server_->connections.end());
+        server_->open_count.fetch_add(1, std::memory_order_relaxed);
         auto self = this->shared_from_this();
         deadline_.watch(self, [this] { close_socket(); });
         asio::co_spawn(server_->executor, run(self),
@@ -151,6 +154,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
         }
         close_socket();
         server_->connections.erase(self_in_list_);
+        server_->open_count.fetch_sub(1, std::memory_order_relaxed);
         // The last connection of a stopping server: no need to wait out the
         // grace period (its timer would keep the event loop running).
         if (server_->stopping && server_->connections.empty()) server_->grace_timer.cancel();
@@ -449,7 +453,7 @@ void Server::stop() {
 }
 
 std::size_t Server::connections() const {
-    return impl_->connections.size();
+    return impl_->open_count.load(std::memory_order_relaxed);
 }
 
 }  // namespace workbook::http

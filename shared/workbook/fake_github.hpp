@@ -99,6 +99,7 @@ struct Stats {
     long long max_in_flight = 0;
     std::vector<StatsEntry> log;  // the first max_log requests since the last reset
     long long log_dropped = 0;    // requests past max_log ("log_truncated": true in /_stats)
+    long long connections = 0;    // open right now, idle ones too (not reset)
 };
 
 std::string to_json(const Stats& stats);

@@ -82,7 +82,8 @@ class Server {
     // Graceful stop (see above). Call it on the server's executor.
     void stop();
 
-    // Connections open right now.
+    // Connections open right now. Safe to ask from any thread (a test's, a
+    // statistics page's): it is a counter, not a walk over the connections.
     std::size_t connections() const;
 
     struct Impl;  // the state its connections share (defined in the .cpp)

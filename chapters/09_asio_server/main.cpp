@@ -1,0 +1,148 @@
+// Chapter 09: an HTTP server on the event loop. The talk's aiohttp slide.
+//
+// The idea: a server on one thread holds many clients at once because each
+// connection is a coroutine, not a thread. While one waits for its client's
+// next bytes (or for a database, or a timer), the loop runs the others. The
+// server layer in shared/ (workbook/http_server.hpp) does the HTTP; this
+// chapter's code decides what each request gets: the routes.
+//
+// Python (the talk):  app = web.Application()
+//                     app.router.add_get('/', handle)
+//                     web.run_app(app, host='127.0.0.1', port=8080)
+// C++ (here):         http::Server server(loop.get_executor(), handler);
+//                     server.listen("127.0.0.1", 8080);
+//                     loop.run();
+//
+// Run it: ./workbook run 09                 a tour: it asks itself, then stops
+//         build/release/chapter09 --serve   serves on port 8080 until Ctrl-C
+#include <httplib.h>
+
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+#include <asio/signal_set.hpp>
+#include <iostream>
+#include <string>
+#include <thread>
+
+#include "exercise.hpp"
+#include "workbook/http_server.hpp"
+#include "workbook/report.hpp"
+#include "workbook/timing.hpp"
+
+namespace http = workbook::http;
+
+namespace {
+
+struct Settings {
+    bool serve = false;
+    unsigned short port = 0;  // the tour takes any free port; --serve 8080
+};
+
+Settings read_arguments(int argc, char** argv) {
+    Settings settings;
+    bool port_given = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--serve") {
+            settings.serve = true;
+        } else if (arg == "--port" && i + 1 < argc) {
+            settings.port = static_cast<unsigned short>(std::stoi(argv[++i]));
+            port_given = true;
+        } else {
+            throw std::invalid_argument("unknown argument \"" + arg +
+                                        "\"; usage: chapter09 [--serve] [--port N]");
+        }
+    }
+    if (settings.serve && !port_given) settings.port = 8080;
+    return settings;
+}
+
+// What curl -i would show, on one line: the request, the status, the
+// headers a reader should notice, the body.
+void ask(httplib::Client& client, const std::string& method, const std::string& path) {
+    httplib::Result result = method == "HEAD"   ? client.Head(path.c_str())
+                             : method == "POST" ? client.Post(path.c_str(), "", "text/plain")
+                                                : client.Get(path.c_str());
+    std::cout << "  " << method << " " << path << " -> ";
+    if (!result) {
+        std::cout << "no answer: " << httplib::to_string(result.error()) << "\n";
+        return;
+    }
+    std::cout << result->status;
+    if (result->has_header("Allow"))
+        std::cout << " (Allow: " << result->get_header_value("Allow") << ")";
+    if (method == "HEAD")
+        std::cout << " Content-Length " << result->get_header_value("Content-Length")
+                  << ", no body";
+    std::cout << " " << result->body << "\n";
+}
+
+// The tour: a client on a thread of its own (as curl in another terminal
+// would be) asks the server what an attendee would try.
+void tour(unsigned short port, const http::Server& server) {
+    httplib::Client client("127.0.0.1", port);
+    client.set_keep_alive(true);
+    client.set_read_timeout(5, 0);
+    std::cout << "A client on another thread asks it, on one kept-alive connection:\n";
+    ask(client, "GET", "/");
+    ask(client, "GET", "/hello/Ana");
+    ask(client, "GET", "/hello/Jos%C3%A9");  // the path parameter is percent-decoded
+    ask(client, "HEAD", "/hello/Ana");       // a GET route answers HEAD too
+    ask(client, "POST", "/");                // a path that exists, a method it does not take
+    ask(client, "GET", "/nowhere");
+    std::cout << "Connections the server holds open now: " << server.connections()
+              << " (keep-alive: six requests, one connection)\n";
+}
+
+int serve(const Settings& settings) {
+    workbook::Stopwatch stopwatch;
+    asio::io_context loop(1);  // one thread runs the server and every connection
+    const std::vector<chapter09::Route> routes = chapter09::hello_routes();
+
+    // [slide:server]
+    http::ServerOptions options;
+    options.log = [](std::string_view what) { std::cerr << "server: " << what << "\n"; };
+    http::Server server(
+        loop.get_executor(),
+        [&routes](const http::Request& request) { return chapter09::dispatch(routes, request); },
+        options);
+    const unsigned short port = server.listen("127.0.0.1", settings.port);
+
+    // Ctrl-C: stop accepting, let requests in progress finish, then end.
+    asio::signal_set signals(loop, SIGINT, SIGTERM);
+    signals.async_wait([&](std::error_code ec, int) {
+        if (ec) return;  // cancelled: the tour stopped the server itself
+        std::cout << "\nStopping: " << server.connections()
+                  << " connection(s) open; requests in progress get up to 2 s to finish\n";
+        server.stop();
+    });
+    // [/slide]
+
+    std::cout << "Serving on http://127.0.0.1:" << port << "/ on one thread\n";
+    if (settings.serve) {
+        std::cout << "Try: curl -i http://127.0.0.1:" << port << "/hello/Ana  (Ctrl-C stops it)\n";
+        loop.run();
+        std::cout << "Stopped.\n";
+        return 0;
+    }
+    std::thread client([&] {
+        tour(port, server);
+        asio::post(loop, [&] {
+            std::cout << "The tour is over: server.stop(), as Ctrl-C would ("
+                      << server.connections() << " connection(s) open)\n";
+            signals.cancel();
+            server.stop();
+        });
+    });
+    loop.run();  // returns once the server has stopped: nothing is left to wait for
+    client.join();
+    std::cout << workbook::timing_line(stopwatch.elapsed()) << "\n";
+    std::cout << "To serve until Ctrl-C and try it with curl: build/release/chapter09 --serve\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return workbook::guarded_main([&] { return serve(read_arguments(argc, argv)); });
+}
