@@ -408,6 +408,28 @@ TEST_CASE("clients that hang up mid-request leave no connection behind at the st
                                 [&] { return static_cast<std::size_t>(s.stats().connections); });
 }
 
+TEST_CASE("a client that hangs up while its request waits is let go at once and logged 499") {
+    auto options = quick();
+    options.latency = 30s;  // far longer than the test: only the client's leaving ends it
+    StandIn s(options);
+    {
+        RawConnection c(s.api.port);
+        REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
+        for (int i = 0; i < 200 && s.stats().in_flight == 0; ++i) std::this_thread::sleep_for(5ms);
+        REQUIRE(s.stats().in_flight == 1);
+    }  // closed here, with the answer 30 s away
+    Stats stats = s.stats();
+    for (int i = 0; i < 200 && (stats.in_flight != 0 || stats.connections != 0); ++i) {
+        std::this_thread::sleep_for(5ms);
+        stats = s.stats();
+    }
+    CHECK_MESSAGE(stats.in_flight == 0, "the request is still counted in flight");
+    CHECK_MESSAGE(stats.connections == 0, "the connection is still held");
+    REQUIRE(stats.log.size() == 1);
+    CHECK(stats.log[0].status == 499);
+    CHECK(stats.log[0].end_us - stats.log[0].start_us < 10'000'000);
+}
+
 TEST_CASE("the stand-in holds a thousand idle connections and still answers a new client") {
     StandIn s(quick());
     hostile::idle_connections(s.api.port, get_request("/repos/fmtlib/fmt"), 1000,

@@ -22,6 +22,7 @@
 #include <unordered_map>
 
 #include "workbook/http_server.hpp"
+#include "workbook/nothrow.hpp"
 #include "workbook/paths.hpp"
 
 namespace workbook {
@@ -483,6 +484,7 @@ struct FakeGithub::Impl {
     unsigned short https_port = 0;
     bool stopped = false;
     std::mutex stop_mutex;
+    bool stopping = false;  // on the loop's thread: the server's stop() was called
 
     // Bodies made once, here; looked up without regard to case.
     std::map<std::string, std::size_t, NoCaseLess>
@@ -591,7 +593,13 @@ struct FakeGithub::Impl {
         } else {
             timer.expires_at(started + delay);
         }
-        co_await timer.async_wait(asio::use_awaitable);
+        auto [waited] = co_await timer.async_wait(nothrow);
+        if (waited == asio::error::operation_aborted) {
+            // Cut short: by stop() (a hang), or because the client hung up
+            // (the server cancels the handler): nginx logs the latter 499.
+            if (!stopping) guard.status = 499;
+            throw asio::system_error(waited);
+        }
 
         http::Response response = answer(request, repo, fault);
         guard.status = response.status;
@@ -874,7 +882,9 @@ void FakeGithub::run() {
     // In the foreground, Ctrl-C (SIGINT) and SIGTERM stop it gracefully.
     auto& signals = impl_->signals.emplace(impl_->loop, SIGINT, SIGTERM);
     signals.async_wait([this](std::error_code ec, int) {
-        if (!ec) impl_->server->stop();
+        if (ec) return;
+        impl_->stopping = true;
+        impl_->server->stop();
     });
     impl_->loop.run();
 }
@@ -886,6 +896,7 @@ void FakeGithub::stop() {
         // The server lives on the loop's thread: ask it there. Once every
         // connection is closed the loop runs out of work and returns.
         asio::post(impl_->loop, [this] {
+            impl_->stopping = true;
             impl_->server->stop();
             if (impl_->signals) impl_->signals->cancel();  // or its wait keeps run() going
         });

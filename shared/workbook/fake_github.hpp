@@ -88,7 +88,8 @@ struct FakeGithubOptions {
 
 struct StatsEntry {
     std::string path;
-    int status = 0;          // 0: never answered (a hang cut short by stop)
+    int status = 0;          // 0: never answered (a hang cut short by stop); 499: the client
+                             // hung up before its answer (nginx's code), its handler cancelled
     long long start_us = 0;  // since the statistics were last reset
     long long end_us = 0;
 };

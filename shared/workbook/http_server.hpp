@@ -15,6 +15,9 @@
 //     idle deadline between keep-alive requests;
 //   - a listen backlog of 4096, so thousands of simultaneous connects queue
 //     instead of being dropped and retried a second later;
+//   - a client that hangs up while its handler works: the handler is
+//     cancelled (its next co_await throws operation_aborted) and the
+//     connection freed at once, not when an answer nobody reads is ready;
 //   - graceful stop: stop accepting, close idle connections, let requests in
 //     progress finish for `grace`, then close the rest;
 //   - what HTTP/1.1 asks of every origin server (RFC 9110, RFC 9112): a
