@@ -13,6 +13,7 @@
 #include "exercise.hpp"
 #include "support/hostile_clients.hpp"
 #include "support/raw_http.hpp"
+#include "support/route_checks.hpp"
 #include "support/server_thread.hpp"
 
 using namespace chapter09;
@@ -22,6 +23,9 @@ using workbook::testing::RawConnection;
 using workbook::testing::ServerThread;
 using workbook::testing::status_of;
 namespace hostile = workbook::testing::hostile;
+using workbook::testing::routes::ask;
+using workbook::testing::routes::json_of;
+namespace checks = workbook::testing::routes;
 using namespace std::chrono_literals;
 
 namespace {
@@ -53,31 +57,6 @@ Route named(std::string method, std::string pattern, std::string name) {
                 for (const auto& [key, value] : params) body[key] = value;
                 co_return json_response(body);
             }};
-}
-
-// One request on a connection of its own, closed by the server after it:
-// the whole answer, head and body (a HEAD's answer has no body to wait for).
-std::string ask(unsigned short port, const std::string& method, const std::string& target) {
-    RawConnection c(port);
-    REQUIRE(
-        c.send(method + " " + target +
-               " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
-    return c.read_all();
-}
-
-std::string header_of(const std::string& response, const std::string& name) {
-    const auto head = response.substr(0, response.find("\r\n\r\n"));
-    const auto at = head.find("\r\n" + name + ": ");
-    if (at == std::string::npos) return {};
-    const auto start = at + 4 + name.size();
-    return head.substr(start, head.find("\r\n", start) - start);
-}
-
-nlohmann::json json_of(const std::string& response) {
-    const auto j = nlohmann::json::parse(body_of(response), nullptr, false);
-    INFO("the body: " << body_of(response));
-    REQUIRE_FALSE(j.is_discarded());
-    return j;
 }
 
 // match's answer and params, for messages.
@@ -140,41 +119,21 @@ TEST_CASE("09.1 match decodes percent escapes in a value after matching as aioht
 
 TEST_CASE("09.2 the server answers the slide's route and the greeting as JSON") {
     ServerThread server(router(hello_routes()));
-    const auto root = ask(server.port, "GET", "/");
-    REQUIRE_MESSAGE(status_of(root) == 200, root);
-    CHECK(header_of(root, "Content-Type") == "application/json; charset=utf-8");
-    CHECK((json_of(root) == nlohmann::json{{"message", "Hello World"}}));
-    const auto ana = ask(server.port, "GET", "/hello/Ana");
-    REQUIRE_MESSAGE(status_of(ana) == 200, ana);
-    CHECK((json_of(ana) == nlohmann::json{{"message", "Hello, Ana"}}));
-    const auto query = ask(server.port, "GET", "/hello/Ana?lang=pt");
-    REQUIRE_MESSAGE(status_of(query) == 200, "match request.path: the query is not part of it\n"
-                                                 << query);
-    CHECK_MESSAGE((json_of(query) == nlohmann::json{{"message", "Hello, Ana"}}),
-                  "match request.path, not request.target: the query is not part of the path");
+    checks::check_hello(server.port);
 }
 
 TEST_CASE("09.2 a GET route answers HEAD with the length of its body and no body") {
     ServerThread server(router(hello_routes()));
-    const auto get = ask(server.port, "GET", "/hello/Ana");
-    const auto head = ask(server.port, "HEAD", "/hello/Ana");
-    REQUIRE_MESSAGE(status_of(head) == 200, "aiohttp's add_get answers HEAD too\n" << head);
-    CHECK(header_of(head, "Content-Length") == header_of(get, "Content-Length"));
-    CHECK(body_of(head).empty());
+    checks::check_head(server.port);
 }
 
 TEST_CASE("09.2 a known path asked with another method gets 405 and Allow") {
-    ServerThread server(router({named("GET", "/items", "list"), named("POST", "/items", "add"),
-                                named("GET", "/", "root")}));
-    const auto post_root = ask(server.port, "POST", "/");
-    REQUIRE_MESSAGE(status_of(post_root) == 405, post_root);
-    CHECK_MESSAGE(header_of(post_root, "Allow") == "GET,HEAD",
-                  "RFC 9110 asks a 405 to say what is allowed; a GET route takes HEAD too");
-    CHECK((json_of(post_root) == nlohmann::json{{"status", 405}, {"error", "Method Not Allowed"}}));
-    CHECK(header_of(post_root, "Content-Type") == "application/json; charset=utf-8");
-    const auto put = ask(server.port, "PUT", "/items");
+    ServerThread server(router(hello_routes()));
+    checks::check_method_not_allowed(server.port);
+    ServerThread items(router({named("GET", "/items", "list"), named("POST", "/items", "add")}));
+    const auto put = ask(items.port, "PUT", "/items");
     REQUIRE_MESSAGE(status_of(put) == 405, put);
-    CHECK_MESSAGE(header_of(put, "Allow") == "GET,HEAD,POST",
+    CHECK_MESSAGE(checks::header_of(put, "Allow") == "GET,HEAD,POST",
                   "every method of every route of the path, sorted, joined by commas");
 }
 
@@ -197,19 +156,7 @@ TEST_CASE("09.2 a route further down the list still answers its method") {
 
 TEST_CASE("09.2 a path no route matches gets 404 as JSON") {
     ServerThread server(router(hello_routes()));
-    for (const auto& [method, target] :
-         std::vector<std::pair<std::string, std::string>>{{"GET", "/nowhere"},
-                                                          {"POST", "/nowhere"},
-                                                          {"GET", "/hello/Ana/"},
-                                                          {"GET", "/hello/"}}) {
-        CAPTURE(method);
-        CAPTURE(target);
-        const auto response = ask(server.port, method, target);
-        REQUIRE_MESSAGE(status_of(response) == 404, response);
-        CHECK((json_of(response) == nlohmann::json{{"status", 404}, {"error", "Not Found"}}));
-        CHECK(header_of(response, "Content-Type") == "application/json; charset=utf-8");
-        CHECK_MESSAGE(header_of(response, "Allow").empty(), "only a 405 says what is allowed");
-    }
+    checks::check_not_found(server.port);
 }
 
 // The server layer under the routes, as chapter 09's README walks through it.

@@ -27,6 +27,7 @@
 #include "exercise.hpp"
 #include "workbook/http_server.hpp"
 #include "workbook/report.hpp"
+#include "workbook/server_tour.hpp"
 #include "workbook/timing.hpp"
 
 namespace http = workbook::http;
@@ -57,26 +58,6 @@ Settings read_arguments(int argc, char** argv) {
     return settings;
 }
 
-// What curl -i would show, on one line: the request, the status, the
-// headers a reader should notice, the body.
-void ask(httplib::Client& client, const std::string& method, const std::string& path) {
-    httplib::Result result = method == "HEAD"   ? client.Head(path.c_str())
-                             : method == "POST" ? client.Post(path.c_str(), "", "text/plain")
-                                                : client.Get(path.c_str());
-    std::cout << "  " << method << " " << path << " -> ";
-    if (!result) {
-        std::cout << "no answer: " << httplib::to_string(result.error()) << "\n";
-        return;
-    }
-    std::cout << result->status;
-    if (result->has_header("Allow"))
-        std::cout << " (Allow: " << result->get_header_value("Allow") << ")";
-    if (method == "HEAD")
-        std::cout << " Content-Length " << result->get_header_value("Content-Length")
-                  << ", no body";
-    std::cout << " " << result->body << "\n";
-}
-
 // The tour: a client on a thread of its own (as curl in another terminal
 // would be) asks the server what an attendee would try.
 void tour(unsigned short port, const http::Server& server) {
@@ -84,12 +65,7 @@ void tour(unsigned short port, const http::Server& server) {
     client.set_keep_alive(true);
     client.set_read_timeout(5, 0);
     std::cout << "A client on another thread asks it, on one kept-alive connection:\n";
-    ask(client, "GET", "/");
-    ask(client, "GET", "/hello/Ana");
-    ask(client, "GET", "/hello/Jos%C3%A9");  // the path parameter is percent-decoded
-    ask(client, "HEAD", "/hello/Ana");       // a GET route answers HEAD too
-    ask(client, "POST", "/");                // a path that exists, a method it does not take
-    ask(client, "GET", "/nowhere");
+    workbook::server_tour(client, std::cout);
     std::cout << "Connections the server holds open now: " << server.connections()
               << " (keep-alive: six requests, one connection)\n";
 }

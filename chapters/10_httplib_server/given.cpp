@@ -1,0 +1,40 @@
+// Chapter 10, given: the server's setup and a thread to run it on.
+#include <chrono>
+#include <stdexcept>
+
+#include "background.hpp"
+#include "exercise.hpp"
+
+namespace chapter10 {
+
+void configure(httplib::Server& server, std::size_t workers, bool tcp_nodelay) {
+    // [slide:httplib_server]
+    server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+    server.set_tcp_nodelay(tcp_nodelay);
+    add_routes(server);
+    add_json_errors(server);
+    // [/slide]
+}
+
+Background::Background(httplib::Server& server) : server_(server) {
+    port = server_.bind_to_any_port("127.0.0.1");
+    if (port < 0) throw std::runtime_error("cpp-httplib could not bind a port on 127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // cpp-httplib 0.11 has no wait_until_ready(): its flag is set as the
+    // accept loop starts.
+    for (int waited = 0; !server_.is_running(); ++waited) {
+        if (waited == 5000) {
+            server_.stop();
+            thread_.join();
+            throw std::runtime_error("cpp-httplib did not start serving within 5 s");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
+
+Background::~Background() {
+    server_.stop();
+    thread_.join();
+}
+
+}  // namespace chapter10

@@ -1,0 +1,58 @@
+// Chapter 10: chapter 09's routes on cpp-httplib, asked over real HTTP with
+// the same checks as chapter 09's server (tests/support/route_checks.hpp).
+#include <doctest/doctest.h>
+
+#include <memory>
+
+#include "background.hpp"
+#include "exercise.hpp"
+#include "support/raw_http.hpp"
+#include "support/route_checks.hpp"
+
+using workbook::testing::status_of;
+namespace checks = workbook::testing::routes;
+
+namespace {
+
+// The chapter's server, configured by the exercise, on a free port.
+struct Served {
+    httplib::Server server;
+    std::unique_ptr<chapter10::Background> running;
+    unsigned short port = 0;
+
+    Served() {
+        chapter10::configure(server);
+        running = std::make_unique<chapter10::Background>(server);
+        port = static_cast<unsigned short>(running->port);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("10.1 the server answers the slide's route and the greeting as JSON") {
+    Served s;
+    checks::check_hello(s.port);
+}
+
+TEST_CASE("10.1 a GET route answers HEAD with the length of its body and no body") {
+    Served s;
+    checks::check_head(s.port);
+}
+
+TEST_CASE("10.2 a known path asked with another method gets 405 and Allow") {
+    Served s;
+    checks::check_method_not_allowed(s.port);
+}
+
+TEST_CASE("10.2 a path no route matches gets 404 as JSON") {
+    Served s;
+    checks::check_not_found(s.port);
+}
+
+TEST_CASE("10.2 cpp-httplib's other refusals keep their status") {
+    Served s;
+    const auto response = checks::ask(s.port, "BREW", "/");  // a method cpp-httplib does not know
+    CHECK_MESSAGE(status_of(response) == 400,
+                  "only a 404 becomes a 405 or a JSON 404: a 400 stays a 400\n"
+                      << response);
+}

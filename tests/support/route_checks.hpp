@@ -1,0 +1,113 @@
+// What chapter 09's server (Asio) and chapter 10's (cpp-httplib) must both
+// answer, asked over real HTTP as curl would: the slide's GET /, the
+// greeting GET /hello/{name}, HEAD, and JSON errors with aiohttp's statuses
+// (405 with Allow, 404).
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "support/raw_http.hpp"
+
+namespace workbook::testing::routes {
+
+// One request on a connection of its own, closed by the server after it:
+// the whole answer, head and body (a HEAD's answer has no body to wait for).
+inline std::string ask(unsigned short port, const std::string& method, const std::string& target) {
+    RawConnection c(port);
+    REQUIRE(
+        c.send(method + " " + target +
+               " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+    return c.read_all();
+}
+
+// A header's value (the name as the server spells it), empty if absent.
+inline std::string header_of(const std::string& response, const std::string& name) {
+    const auto head = response.substr(0, response.find("\r\n\r\n"));
+    std::string lower_head = head, lower_name = name;
+    for (auto& c : lower_head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : lower_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto at = lower_head.find("\r\n" + lower_name + ": ");
+    if (at == std::string::npos) return {};
+    const auto start = at + 4 + name.size();
+    return head.substr(start, head.find("\r\n", start) - start);
+}
+
+inline nlohmann::json json_of(const std::string& response) {
+    const auto j = nlohmann::json::parse(body_of(response), nullptr, false);
+    INFO("the body: " << body_of(response));
+    REQUIRE_FALSE(j.is_discarded());
+    return j;
+}
+
+inline void check_json_type(const std::string& response) {
+    CHECK(header_of(response, "Content-Type") == "application/json; charset=utf-8");
+}
+
+// GET / and GET /hello/{name}: 200 and JSON; the query is not part of the path.
+inline void check_hello(unsigned short port) {
+    const auto root = ask(port, "GET", "/");
+    REQUIRE_MESSAGE(status_of(root) == 200, root);
+    check_json_type(root);
+    CHECK((json_of(root) == nlohmann::json{{"message", "Hello World"}}));
+    const auto ana = ask(port, "GET", "/hello/Ana");
+    REQUIRE_MESSAGE(status_of(ana) == 200, ana);
+    CHECK((json_of(ana) == nlohmann::json{{"message", "Hello, Ana"}}));
+    const auto jose = ask(port, "GET", "/hello/Jos%C3%A9");
+    REQUIRE_MESSAGE(status_of(jose) == 200, jose);
+    CHECK_MESSAGE((json_of(jose) == nlohmann::json{{"message", "Hello, Jos\xC3\xA9"}}),
+                  "the name is percent-decoded");
+    const auto query = ask(port, "GET", "/hello/Ana?lang=pt");
+    REQUIRE_MESSAGE(status_of(query) == 200, "the query is not part of the path\n" << query);
+    CHECK_MESSAGE((json_of(query) == nlohmann::json{{"message", "Hello, Ana"}}),
+                  "the query is not part of the path");
+}
+
+// HEAD on a GET route: GET's Content-Length, no body.
+inline void check_head(unsigned short port) {
+    const auto get = ask(port, "GET", "/hello/Ana");
+    const auto head = ask(port, "HEAD", "/hello/Ana");
+    REQUIRE_MESSAGE(status_of(head) == 200, "a GET route answers HEAD too\n" << head);
+    CHECK(header_of(head, "Content-Length") == header_of(get, "Content-Length"));
+    CHECK(body_of(head).empty());
+}
+
+// A path of the app asked with a method none of its routes takes.
+inline void check_method_not_allowed(unsigned short port) {
+    for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
+             {"POST", "/"}, {"PUT", "/hello/Ana"}, {"DELETE", "/"}}) {
+        CAPTURE(method);
+        CAPTURE(target);
+        const auto response = ask(port, method, target);
+        REQUIRE_MESSAGE(status_of(response) == 405, response);
+        CHECK_MESSAGE(header_of(response, "Allow") == "GET,HEAD",
+                      "RFC 9110 asks a 405 to say what is allowed; a GET route takes HEAD too; "
+                      "sorted, joined by commas, as aiohttp writes it");
+        check_json_type(response);
+        CHECK((json_of(response) ==
+               nlohmann::json{{"status", 405}, {"error", "Method Not Allowed"}}));
+    }
+}
+
+// Paths no route of the app matches, whatever the method.
+inline void check_not_found(unsigned short port) {
+    for (const auto& [method, target] :
+         std::vector<std::pair<std::string, std::string>>{{"GET", "/nowhere"},
+                                                          {"POST", "/nowhere"},
+                                                          {"GET", "/hello/Ana/"},
+                                                          {"GET", "/hello/"}}) {
+        CAPTURE(method);
+        CAPTURE(target);
+        const auto response = ask(port, method, target);
+        REQUIRE_MESSAGE(status_of(response) == 404, response);
+        check_json_type(response);
+        CHECK((json_of(response) == nlohmann::json{{"status", 404}, {"error", "Not Found"}}));
+        CHECK_MESSAGE(header_of(response, "Allow").empty(), "only a 405 says what is allowed");
+    }
+}
+
+}  // namespace workbook::testing::routes
