@@ -45,28 +45,9 @@ pg_bin() {
   found=$(command -v pg_ctl 2>/dev/null) && dirname "$found"
 }
 
-# A port nobody listens on, from a range clear of the defaults (6379,
-# 11211, 5432) and of the stand-in's 8700. The server may still lose a race
-# for it; start_* then tries another.
-free_port() {
-  local port i
-  for i in $(seq 50); do
-    port=$((20000 + RANDOM % 30000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { printf '%s\n' "$port"; return 0; }
-  done
-  return 1
-}
-
-# wait_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds.
-wait_until() {
-  local tries=$(($1 * 10)) i
-  shift
-  for i in $(seq "$tries"); do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  return 1
-}
+# free_port and wait_until.
+# shellcheck source=shared/scripts/ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 
 memcached_answers() {  # memcached_answers HOST PORT: "version" gets "VERSION ..."
   local reply
