@@ -168,7 +168,7 @@ LoadReport hold_connections(const LoadOptions& options) {
         *resolver.resolve(options.host, std::to_string(options.port)).begin();
 
     Burst burst(loop, options);
-    burst.request = "GET / HTTP/1.1\r\nHost: " + options.host + "\r\n\r\n";
+    burst.request = "GET " + options.path + " HTTP/1.1\r\nHost: " + options.host + "\r\n\r\n";
     const long long rss_before = options.server_pid ? resident_kb(options.server_pid) : -1;
     const double cpu_before = options.server_pid ? cpu_us(options.server_pid) : -1;
 

@@ -14,6 +14,7 @@ namespace chapter16 {
 struct LoadOptions {
     std::string host = "127.0.0.1";
     unsigned short port = 0;
+    std::string path = "/";  // what every connection asks for: GET path
     int connections = 10'000;
     // Connects in progress at once: enough to be a burst, few enough that
     // the client's own SYNs do not overflow a 4,096 backlog.
