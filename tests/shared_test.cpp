@@ -430,6 +430,28 @@ TEST_CASE("a client that hangs up while its request waits is let go at once and 
     CHECK(stats.log[0].end_us - stats.log[0].start_us < 10'000'000);
 }
 
+TEST_CASE("a client that closes after a slow answer leaves no connection behind") {
+    // The handler waits (latency), so the server watched for the client's
+    // departure meanwhile; that watch must not keep the connection once the
+    // client, answered, hangs up.
+    auto options = quick();
+    options.latency = 50ms;
+    StandIn s(options);
+    for (int i = 0; i < 3; ++i) {
+        RawConnection c(s.api.port);
+        REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
+        REQUIRE(status_of(c.read_response()) == 200);
+    }
+    Stats stats = s.stats();
+    for (int i = 0; i < 200 && stats.connections != 0; ++i) {
+        std::this_thread::sleep_for(5ms);
+        stats = s.stats();
+    }
+    CHECK_MESSAGE(stats.connections == 0, stats.connections << " answered connections still held");
+    CHECK(stats.log.size() == 3);
+    for (const auto& entry : stats.log) CHECK(entry.status == 200);
+}
+
 TEST_CASE("the stand-in holds a thousand idle connections and still answers a new client") {
     StandIn s(quick());
     hostile::idle_connections(s.api.port, get_request("/repos/fmtlib/fmt"), 1000,

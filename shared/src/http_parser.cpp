@@ -53,8 +53,8 @@ std::string read_target(Request& request, bool http_1_1) {
             return "the target URL's host is not a valid host[:port]";
     }
     const auto q = target.find('?');
-    request.path = std::string(target.substr(0, q));
-    if (request.path.empty()) request.path = "/";
+    const auto path = target.substr(0, q);
+    request.path = path.empty() ? std::string(1, '/') : std::string(path);
     if (q != std::string_view::npos) request.query = std::string(target.substr(q + 1));
 
     Header* host = nullptr;
@@ -83,17 +83,27 @@ std::string read_target(Request& request, bool http_1_1) {
 
 // ---------------------------------------------------------------- requests
 
+// The callbacks are the same for every request parser: one table for all
+// (a server holding ten thousand connections holds ten thousand parsers).
+const llhttp_settings_t& RequestParser::settings() {
+    static const llhttp_settings_t table = [] {
+        llhttp_settings_t s;
+        llhttp_settings_init(&s);
+        s.on_message_begin = &RequestParser::on_message_begin;
+        s.on_url = &RequestParser::on_url;
+        s.on_header_field = &RequestParser::on_header_field;
+        s.on_header_value = &RequestParser::on_header_value;
+        s.on_headers_complete = &RequestParser::on_headers_complete;
+        s.on_body = &RequestParser::on_body;
+        s.on_message_complete = &RequestParser::on_message_complete;
+        return s;
+    }();
+    return table;
+}
+
 RequestParser::RequestParser(Limits limits) : limits_(limits) {
     head_.limit = limits.max_header_bytes;
-    llhttp_settings_init(&settings_);
-    settings_.on_message_begin = &RequestParser::on_message_begin;
-    settings_.on_url = &RequestParser::on_url;
-    settings_.on_header_field = &RequestParser::on_header_field;
-    settings_.on_header_value = &RequestParser::on_header_value;
-    settings_.on_headers_complete = &RequestParser::on_headers_complete;
-    settings_.on_body = &RequestParser::on_body;
-    settings_.on_message_complete = &RequestParser::on_message_complete;
-    llhttp_init(&parser_, HTTP_REQUEST, &settings_);
+    llhttp_init(&parser_, HTTP_REQUEST, &settings());
     parser_.data = this;
 }
 

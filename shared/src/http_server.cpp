@@ -1,20 +1,19 @@
 #include "workbook/http_server.hpp"
 
-#include <sys/socket.h>
-
 #include <array>
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
 #include <asio/ssl.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 #include <atomic>
-#include <cerrno>
 #include <ctime>
 #include <list>
+#include <memory>
 #include <system_error>
 
 #include "deadline.hpp"
@@ -168,9 +167,17 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
             if (!co_await handshake()) co_return;
         }
         enter_idle();
-        std::array<char, 4096> buffer;
         for (;;) {
-            auto [ec, n] = co_await stream_.async_read_some(asio::buffer(buffer), nothrow);
+            // The read buffer grows on demand and goes back when idle: ten
+            // thousand waiting connections should not hold ten thousand
+            // buffers sized for the largest request.
+            if (!buffer_ || grow_buffer_) {
+                buffer_size_ = buffer_ && grow_buffer_ ? buffer_size_ * 2 : first_buffer_size;
+                buffer_ = std::make_unique_for_overwrite<char[]>(buffer_size_);
+                grow_buffer_ = false;
+            }
+            auto [ec, n] = co_await stream_.async_read_some(
+                asio::buffer(buffer_.get(), buffer_size_), nothrow);
             if (ec) {
                 if (state_ == State::reading && deadline_.expired()) {
                     server_->log(parser_.head_complete() ? "request body took too long: closed"
@@ -183,7 +190,9 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
                 state_ = State::reading;
                 deadline_.expire_after(server_->options.head_timeout);
             }
-            std::string_view data(buffer.data(), n);
+            // A read that filled the buffer: more is likely on its way.
+            grow_buffer_ = n == buffer_size_ && buffer_size_ < largest_buffer_size;
+            std::string_view data(buffer_.get(), n);
             // A single read can hold the end of one request and the start of
             // the next (pipelining): keep parsing until the parser wants more.
             while (!data.empty()) {
@@ -211,6 +220,9 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
                     deadline_.expire_after(server_->options.head_timeout);
                 }
             }
+            // Waiting for the next request with a buffer grown for a large
+            // one: give it back.
+            if (state_ == State::idle && buffer_size_ > first_buffer_size) buffer_.reset();
         }
     }
 
@@ -346,35 +358,55 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     // (FIN or RST) no longer wants the answer. Its handler is cancelled and
     // the connection freed at once, as nginx does (its status 499), rather
     // than held until an answer nobody reads. A client that half-closes
-    // after sending looks the same and is treated the same. Bytes that
-    // arrive instead (a pipelined request, a TLS record) end the watch:
-    // they are the next request's, left where they are.
+    // after sending looks the same and is treated the same.
+    //
+    // Most handlers answer without ever waiting; watching costs them
+    // nothing: the watch starts from a posted check, which runs only once
+    // the handler has let the loop go, and then only if it is still
+    // working. The watch itself is a read of one byte with MSG_PEEK (a read
+    // takes no epoll_ctl to start, as a wait would), so the byte stays for
+    // the request it belongs to. A peek still pending when the handler is
+    // done is left to complete with the next request's bytes.
     void watch_for_departure(std::string what) {
         const unsigned generation = ++watch_generation_;
-        stream_.lowest_layer().async_wait(
-            tcp::socket::wait_read, [self = this->shared_from_this(), generation,
-                                     what = std::move(what)](std::error_code ec) {
-                if (ec || generation != self->watch_generation_ || self->state_ != State::handling)
-                    return;
-                char byte;
-                const ssize_t n = ::recv(self->stream_.lowest_layer().native_handle(), &byte, 1,
-                                         MSG_PEEK | MSG_DONTWAIT);
-                if (n > 0) return;  // more bytes, not a goodbye
-                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                    --self->watch_generation_;  // nothing after all: watch again
-                    self->watch_for_departure(what);
-                    return;
-                }
-                self->client_left_ = true;
-                self->server_->log("the client left before its answer: " + what + " abandoned");
-                self->close_now();
-            });
+        asio::post(server_->executor, [self = this->shared_from_this(), generation,
+                                       what = std::move(what)]() mutable {
+            if (generation != self->watch_generation_ || self->state_ != State::handling ||
+                self->peeking_)
+                return;
+            self->peeking_ = true;
+            self->tcp_socket().async_receive(
+                asio::buffer(&self->peeked_, 1), tcp::socket::message_peek,
+                [self, what = std::move(what)](std::error_code ec, std::size_t) {
+                    self->peeking_ = false;
+                    if (!ec || ec == asio::error::operation_aborted)
+                        return;  // bytes, or closed by us
+                    if (self->state_ != State::handling) {
+                        // The end of a connection that was answered: the
+                        // reader queued behind this peek would never hear
+                        // of it (Asio takes a short read as "nothing more
+                        // to read" and an edge-triggered epoll says it
+                        // once), so close here, and the reader ends.
+                        self->close_socket();
+                        return;
+                    }
+                    self->client_left_ = true;
+                    self->server_->log("the client left before its answer: " + what + " abandoned");
+                    self->close_now();
+                });
+        });
     }
 
-    void stop_watching() {
-        ++watch_generation_;
-        std::error_code ignored;
-        stream_.lowest_layer().cancel(ignored);  // nothing else waits on the socket now
+    // The handler is done: a posted check not yet run will find the
+    // generation past and do nothing.
+    void stop_watching() { ++watch_generation_; }
+
+    tcp::socket& tcp_socket() {
+        if constexpr (is_tls) {
+            return stream_.next_layer();
+        } else {
+            return stream_;
+        }
     }
 
     void enter_idle() {
@@ -405,6 +437,13 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     bool stop_after_response_ = false;
     bool client_left_ = false;
     unsigned watch_generation_ = 0;  // a watch whose number is past is over
+    bool peeking_ = false;           // a peek of the departure watch is pending
+    char peeked_ = 0;
+    static constexpr std::size_t first_buffer_size = 256;  // curl's or wrk's request fits
+    static constexpr std::size_t largest_buffer_size = 16 * 1024;
+    std::unique_ptr<char[]> buffer_;  // for reading; grown on demand, released when idle
+    std::size_t buffer_size_ = 0;
+    bool grow_buffer_ = false;
 };
 
 }  // namespace

@@ -91,9 +91,9 @@ class RequestParser {
     static int on_body(llhttp_t* p, const char* at, std::size_t n);
     static int on_message_complete(llhttp_t* p);
     int refuse(int status, const char* why);
+    static const llhttp_settings_t& settings();
 
     Limits limits_;
-    llhttp_settings_t settings_;
     llhttp_t parser_;
     HeaderReader head_;
     Request request_;
