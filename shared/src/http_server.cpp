@@ -11,6 +11,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 #include <atomic>
+#include <charconv>
 #include <ctime>
 #include <list>
 #include <memory>
@@ -77,17 +78,44 @@ bool status_has_body(int status) {
     return status >= 200 && status != 204 && status != 304;
 }
 
-// Renders the status line and headers. The body goes out as a second buffer.
+// Renders the status line and headers into `out`, then appends `body_bytes`
+// of the body: one buffer, one send() for a small response. (A body of
+// more than a few KiB goes out as a buffer of its own instead: see write.)
+void render(std::string& out, const Response& res, bool keep_alive, std::string_view date,
+            std::size_t body_bytes) {
+    const auto number = [&out](std::size_t n) {
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+        out.append(digits, end);
+    };
+    std::size_t size = 128 + body_bytes;
+    for (const auto& h : res.headers) size += h.name.size() + h.value.size() + 4;
+    out.reserve(size);
+    out += "HTTP/1.1 ";
+    number(static_cast<std::size_t>(res.status));
+    out += ' ';
+    out += reason_phrase(res.status);
+    out += "\r\nDate: ";
+    out += date;
+    out += "\r\n";
+    for (const auto& h : res.headers) {
+        out += h.name;
+        out += ": ";
+        out += h.value;
+        out += "\r\n";
+    }
+    if (status_has_body(res.status)) {
+        out += "Content-Length: ";
+        number(res.body.size());
+        out += "\r\n";
+    }
+    out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+    out.append(res.body.data(), body_bytes);
+}
+
 std::string render_head(const Response& res, bool keep_alive, std::string_view date) {
-    std::string head = "HTTP/1.1 " + std::to_string(res.status) + " " +
-                       std::string(reason_phrase(res.status)) + "\r\n";
-    head += "Date: ";
-    head += date;
-    head += "\r\n";
-    for (const auto& h : res.headers) head += h.name + ": " + h.value + "\r\n";
-    if (status_has_body(res.status))
-        head += "Content-Length: " + std::to_string(res.body.size()) + "\r\n";
-    head += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+    std::string head;
+    render(head, res, keep_alive, date, 0);
     return head;
 }
 
@@ -286,15 +314,20 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     // `head_only`: the answer to HEAD, whose Content-Length is the body's
     // but which sends none.
     asio::awaitable<bool> write(const Response& response, bool keep_alive, bool head_only) {
-        const std::string head = render_head(response, keep_alive, server_->date());
         const bool body = !head_only && status_has_body(response.status);
         if (response.ending == Ending::complete || !body) {
+            // A small body is copied behind the head (one buffer, one
+            // send); a large one is sent from where it is.
+            const std::size_t body_size = body ? response.body.size() : 0;
+            const std::size_t copied = body_size <= 4096 ? body_size : 0;
+            std::string out;  // a connection keeps no buffer between responses
+            render(out, response, keep_alive, server_->date(), copied);
             std::array<asio::const_buffer, 2> buffers{
-                asio::buffer(head),
-                asio::buffer(response.body.data(), body ? response.body.size() : 0)};
+                asio::buffer(out), asio::buffer(response.body.data() + copied, body_size - copied)};
             auto [ec, n] = co_await asio::async_write(stream_, buffers, nothrow);
             co_return !ec;
         }
+        const std::string head = render_head(response, keep_alive, server_->date());
         // A fault on purpose: half the body, then FIN (truncate) or RST (reset).
         std::array<asio::const_buffer, 2> buffers{
             asio::buffer(head), asio::buffer(response.body.data(), response.body.size() / 2)};
