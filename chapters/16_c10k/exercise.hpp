@@ -42,8 +42,10 @@ inline constexpr std::size_t max_head_bytes = 8 * 1024;
 //   - a head over max_head_bytes ends it, unanswered.
 // Memory is what this chapter is about: a connection that waits holds no
 // read buffer (wait with socket.async_wait(wait_read) until bytes are
-// there, then read them), and what a request leaves is kept only until its
-// blank line. `./workbook bench c10k` measures the bytes per connection.
+// there, then read them), what a request leaves is kept only until its
+// blank line, and the idle timeout is one timer that is not moved at every
+// byte (Watchdog, in watchdog.hpp, given). `./workbook bench c10k`
+// measures the bytes per connection.
 asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket,
                                        std::chrono::milliseconds idle_timeout,
                                        std::string_view response, std::size_t& live);

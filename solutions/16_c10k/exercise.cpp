@@ -1,18 +1,16 @@
-// Chapter 16, reference answer: a connection that costs its socket, a
-// coroutine frame and a timer while it waits, and no read buffer.
-#include <asio/experimental/as_tuple.hpp>
-#include <asio/experimental/awaitable_operators.hpp>
-#include <asio/steady_timer.hpp>
-#include <asio/use_awaitable.hpp>
+// Chapter 16, reference answer: a connection that costs its socket, one
+// coroutine frame and a watchdog's timer while it waits, and no read buffer.
 #include <asio/write.hpp>
 #include <string>
 
 #include "exercise.hpp"
+#include "watchdog.hpp"
+#include "workbook/nothrow.hpp"
 
 namespace chapter16 {
 
 using asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;  // a || b: whichever ends first
+using workbook::nothrow;
 
 Live::Live(std::size_t& count) : count_(count) {
     ++count_;
@@ -27,17 +25,15 @@ asio::awaitable<void> serve_connection(tcp::socket socket, std::chrono::millisec
     const Live counted(live);
     std::error_code ec;
     socket.non_blocking(true, ec);  // a read after a wake-up never blocks the loop
-    asio::steady_timer idle(socket.get_executor());
+    Watchdog idle(socket, idle_timeout);
     std::string pending;  // a request's bytes up to its blank line; empty while idle
     for (;;) {
         // [slide:idle_wait]
-        // Wait, holding no buffer, for bytes or for the idle timeout:
-        // whichever comes first wins, and the other is cancelled.
-        idle.expires_after(idle_timeout);
-        const auto woken =
-            co_await (socket.async_wait(tcp::socket::wait_read, asio::use_awaitable) ||
-                      idle.async_wait(asio::use_awaitable));
-        if (woken.index() == 1) co_return;  // idle too long: the socket closes with the frame
+        // Wait, holding no buffer, until bytes are there (or the end of the
+        // stream). The watchdog closing the socket makes the wait fail.
+        auto [wait_error] = co_await socket.async_wait(tcp::socket::wait_read, nothrow);
+        if (wait_error) co_return;  // silent for idle_timeout: closed
+        idle.activity();
         // [/slide]
 
         // Read what is there, into the request's own bytes. At the end of
@@ -54,8 +50,8 @@ asio::awaitable<void> serve_connection(tcp::socket socket, std::chrono::millisec
         for (auto end = pending.find("\r\n\r\n"); end != std::string::npos;
              end = pending.find("\r\n\r\n")) {
             pending.erase(0, end + 4);
-            auto [write_error, written] = co_await asio::async_write(
-                socket, asio::buffer(response), asio::experimental::as_tuple(asio::use_awaitable));
+            auto [write_error, written] =
+                co_await asio::async_write(socket, asio::buffer(response), nothrow);
             if (write_error) co_return;
         }
         if (pending.size() > max_head_bytes) co_return;
