@@ -94,22 +94,24 @@ std::vector<workbook::FetchResult> run_on_loop(
 }
 
 void print_header() {
-    std::printf("%-14s %7s %6s %10s %8s %13s %10s %8s %10s\n", "model", "workers", "repos",
-                "wall ms", "/ideal", "max in flight", "peak MiB", "cpu ms", "used");
+    std::printf("%-14s %7s %6s %10s %8s %13s %10s %8s %10s %14s\n", "model", "workers", "repos",
+                "wall ms", "/ideal", "max in flight", "peak MiB", "cpu ms", "used",
+                "stand-in us/req");
     std::fflush(stdout);  // before the models' own lines on stderr
 }
 
 void print_row(const nlohmann::json& row) {
     const double ideal = row["ideal_ms"].get<double>();
     const double wall = row["wall_ms"].get<double>();
-    std::printf("%-14s %7d %6d %10.0f %7.2fx %13lld %10.1f %8lld %10s\n",
+    std::printf("%-14s %7d %6d %10.0f %7.2fx %13lld %10.1f %8lld %10s %14.1f\n",
                 row["model"].get<std::string>().c_str(), row["workers"].get<int>(),
                 row["repos"].get<int>(), wall, ideal > 0 ? wall / ideal : 0.0,
                 row["max_in_flight"].get<long long>(), row["peak_rss_kb"].get<double>() / 1024.0,
                 row["cpu_ms"].get<long long>(),
                 (std::to_string(row["threads"].get<int>()) + "t/" +
                  std::to_string(row["processes"].get<int>()) + "p")
-                    .c_str());
+                    .c_str(),
+                row.value("stand_in_cpu_us_per_request", 0.0));
     std::fflush(stdout);
 }
 
@@ -463,6 +465,9 @@ int main(int argc, char** argv) {
                 {"processes", processes},
                 {"failed", failed},
                 {"ideal_ms", ideal_ms},
+                // What the server spent on each of these requests, beside
+                // what the client spent (cpu_ms / repos).
+                {"stand_in_cpu_us_per_request", stats.cpu_us_per_request},
             };
             std::cout << row.dump() << std::endl;
         } else {
@@ -475,7 +480,8 @@ int main(int argc, char** argv) {
                        {"peak_rss_kb", peak_kb},
                        {"cpu_ms", cpu_ms},
                        {"threads", threads},
-                       {"processes", processes}});
+                       {"processes", processes},
+                       {"stand_in_cpu_us_per_request", stats.cpu_us_per_request}});
         }
         // Targets: the blocking models within 10% of their ideal; the bounded
         // loop within 20% (each of its rounds also waits for the server to

@@ -452,6 +452,30 @@ TEST_CASE("a client that closes after a slow answer leaves no connection behind"
     for (const auto& entry : stats.log) CHECK(entry.status == 200);
 }
 
+TEST_CASE("the stand-in in a process of its own holds 10000 idle connections and still answers") {
+    // Both ends of 10,000 connections do not fit in one process under the
+    // usual hard limit of 20,000 open files: the stand-in runs apart.
+    StandIn s(StandIn::Process{{"--latency", "0"}});
+    hostile::idle_connections(
+        s.api.port, get_request("/repos/fmtlib/fmt"), 10'000,
+        [&] { return static_cast<std::size_t>(s.stats().connections); }, false);
+}
+
+TEST_CASE("the stand-in reports its own CPU per request in its statistics") {
+    StandIn s(StandIn::Process{{"--latency", "0"}});
+    for (int i = 0; i < 50; ++i) {
+        RawConnection c(s.api.port);
+        REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
+        REQUIRE(status_of(c.read_response()) == 200);
+    }
+    const Stats stats = s.stats();
+    CHECK(stats.requests >= 50);
+    CHECK(stats.cpu_us_per_request > 0);
+    CHECK(stats.cpu_us_per_request < 100'000);  // a tenth of a second a request would be absurd
+    s.reset_stats();
+    CHECK(s.stats().cpu_us_per_request == 0);  // nothing asked since: nothing to divide
+}
+
 TEST_CASE("the stand-in holds a thousand idle connections and still answers a new client") {
     StandIn s(quick());
     hostile::idle_connections(s.api.port, get_request("/repos/fmtlib/fmt"), 1000,

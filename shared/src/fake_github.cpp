@@ -1,5 +1,7 @@
 #include "workbook/fake_github.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -11,6 +13,7 @@
 #include <asio/use_awaitable.hpp>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -82,7 +85,8 @@ std::string to_json(const Stats& stats) {
                 {"log", std::move(log)},
                 {"log_truncated", stats.log_dropped > 0},
                 {"log_dropped", stats.log_dropped},
-                {"connections", stats.connections}}
+                {"connections", stats.connections},
+                {"cpu_us_per_request", std::round(stats.cpu_us_per_request * 10) / 10}}
         .dump();
 }
 
@@ -96,6 +100,7 @@ Stats stats_from_json(std::string_view text) {
         stats.in_flight = j.at("in_flight").get<long long>();
         stats.max_in_flight = j.at("max_in_flight").get<long long>();
         stats.connections = j.value("connections", 0LL);
+        stats.cpu_us_per_request = j.value("cpu_us_per_request", 0.0);
         for (const auto& e : j.at("log")) {
             stats.log.push_back({e.at("path").get<std::string>(), e.at("status").get<int>(),
                                  e.at("start_us").get<long long>(),
@@ -473,6 +478,18 @@ std::optional<std::string> repo_of(std::string_view path) {
 
 }  // namespace
 
+namespace {
+
+// This process's CPU, user and system, all threads, in microseconds.
+long long process_cpu_us() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto us = [](const timeval& t) { return t.tv_sec * 1'000'000LL + t.tv_usec; };
+    return us(usage.ru_utime) + us(usage.ru_stime);
+}
+
+}  // namespace
+
 struct FakeGithub::Impl {
     FakeGithubOptions options;
     asio::io_context loop{1};  // one thread: the stand-in is itself an event loop
@@ -499,6 +516,7 @@ struct FakeGithub::Impl {
     Stats stats;
     std::uint64_t generation = 0;  // one more at each reset
     Clock::time_point epoch = Clock::now();
+    long long cpu_at_reset = process_cpu_us();  // for cpu_us_per_request
 
     // Rate-limit counts per client, for the hour that started with its first
     // counted request. Reset from other threads too (reset_stats()).
@@ -792,7 +810,9 @@ struct FakeGithub::Impl {
             reset_stats();
             return json_response(200, "{\"reset\": true}");
         }
-        return json_response(200, to_json(snapshot()));
+        Stats now = snapshot();
+        now.connections = std::max(0LL, now.connections - 1);  // not the one asking
+        return json_response(200, to_json(now));
     }
 
     Clock::time_point begin_request(const std::string& path, std::size_t& index,
@@ -829,6 +849,9 @@ struct FakeGithub::Impl {
         std::lock_guard lock(stats_mutex);
         Stats copy = stats;
         if (server) copy.connections = static_cast<long long>(server->connections());
+        if (copy.requests > 0)
+            copy.cpu_us_per_request = static_cast<double>(process_cpu_us() - cpu_at_reset) /
+                                      static_cast<double>(copy.requests);
         return copy;
     }
 
@@ -842,6 +865,7 @@ struct FakeGithub::Impl {
             stats.log_dropped = 0;
             ++generation;
             epoch = Clock::now();
+            cpu_at_reset = process_cpu_us();
         }
         std::lock_guard lock(quota_mutex);
         quotas.clear();

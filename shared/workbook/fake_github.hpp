@@ -100,7 +100,11 @@ struct Stats {
     long long max_in_flight = 0;
     std::vector<StatsEntry> log;  // the first max_log requests since the last reset
     long long log_dropped = 0;    // requests past max_log ("log_truncated": true in /_stats)
-    long long connections = 0;    // open right now, idle ones too (not reset)
+    long long connections = 0;  // open right now, idle ones too, not GET /_stats's own (not reset)
+    // The stand-in process's CPU (user + system, all threads) per request
+    // since the last reset, in microseconds; 0 before the first request.
+    // Its own figure only when it runs as a process of its own.
+    double cpu_us_per_request = 0;
 };
 
 std::string to_json(const Stats& stats);
