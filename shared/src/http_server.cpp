@@ -137,15 +137,14 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   public:
     static constexpr bool is_tls = !std::is_same_v<Stream, tcp::socket>;
 
-    Connection(std::shared_ptr<Server::Impl> server, Stream stream)
+    // `peer`: the client's address, as accept() gave it (asking the socket
+    // again would cost a getpeername() a connection).
+    Connection(std::shared_ptr<Server::Impl> server, Stream stream, const tcp::endpoint& peer)
         : server_(std::move(server)),
           stream_(std::move(stream)),
           deadline_(server_->executor),
-          parser_({server_->options.max_header_bytes, server_->options.max_body_bytes}) {
-        std::error_code ec;
-        const auto peer = stream_.lowest_layer().remote_endpoint(ec);
-        if (!ec) peer_ = peer.address().to_string();
-    }
+          parser_({server_->options.max_header_bytes, server_->options.max_body_bytes}),
+          peer_(peer.address().to_string()) {}
 
     // Runs the connection; `cancel_` lets close_now() cancel a waiting handler.
     void start() {
@@ -486,7 +485,8 @@ asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, asio::s
     auto self = shared_from_this();  // the loop keeps the server's state alive
     asio::steady_timer backoff(executor);
     while (!stopping) {
-        auto [ec, socket] = co_await acceptor.async_accept(nothrow);
+        tcp::endpoint peer;
+        auto [ec, socket] = co_await acceptor.async_accept(peer, nothrow);
         if (stopping || ec == asio::error::operation_aborted) co_return;
         if (ec) {
             // Typically EMFILE: out of file descriptors. Accepting again at
@@ -499,9 +499,10 @@ asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, asio::s
         std::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         if constexpr (std::is_same_v<Stream, tcp::socket>) {
-            std::make_shared<Connection<Stream>>(self, std::move(socket))->start();
+            std::make_shared<Connection<Stream>>(self, std::move(socket), peer)->start();
         } else {
-            std::make_shared<Connection<Stream>>(self, Stream(std::move(socket), *tls))->start();
+            std::make_shared<Connection<Stream>>(self, Stream(std::move(socket), *tls), peer)
+                ->start();
         }
     }
 }
