@@ -415,11 +415,11 @@ TEST_CASE("a client that hangs up while its request waits is let go at once and 
     {
         RawConnection c(s.api.port);
         REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
-        for (int i = 0; i < 200 && s.stats().in_flight == 0; ++i) std::this_thread::sleep_for(5ms);
+        for (int i = 0; i < 1000 && s.stats().in_flight == 0; ++i) std::this_thread::sleep_for(5ms);
         REQUIRE(s.stats().in_flight == 1);
     }  // closed here, with the answer 30 s away
     Stats stats = s.stats();
-    for (int i = 0; i < 200 && (stats.in_flight != 0 || stats.connections != 0); ++i) {
+    for (int i = 0; i < 1000 && (stats.in_flight != 0 || stats.connections != 0); ++i) {
         std::this_thread::sleep_for(5ms);
         stats = s.stats();
     }
@@ -443,7 +443,7 @@ TEST_CASE("a client that closes after a slow answer leaves no connection behind"
         REQUIRE(status_of(c.read_response()) == 200);
     }
     Stats stats = s.stats();
-    for (int i = 0; i < 200 && stats.connections != 0; ++i) {
+    for (int i = 0; i < 1000 && stats.connections != 0; ++i) {
         std::this_thread::sleep_for(5ms);
         stats = s.stats();
     }

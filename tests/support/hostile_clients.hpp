@@ -131,7 +131,7 @@ inline void leaves_mid_request(unsigned short port, const std::string& valid,
         RawConnection c(port);
         REQUIRE(c.send(part));
     }  // each closes here, without reading
-    for (int i = 0; i < 200 && open_connections() != before; ++i)
+    for (int i = 0; i < 1000 && open_connections() != before; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     CHECK_MESSAGE(open_connections() == before, "connections of clients that left are still held: "
                                                     << open_connections() << " open, " << before
@@ -153,12 +153,12 @@ inline void idle_connections(unsigned short port, const std::string& valid, int 
     {
         std::vector<std::unique_ptr<RawConnection>> idle;
         for (int i = 0; i < n; ++i) idle.push_back(std::make_unique<RawConnection>(port));
-        for (int i = 0; i < 300 && open_connections() < before + static_cast<std::size_t>(n); ++i)
+        for (int i = 0; i < 1000 && open_connections() < before + static_cast<std::size_t>(n); ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         CHECK(open_connections() == before + static_cast<std::size_t>(n));
         still_serves(port, valid);
     }
-    for (int i = 0; i < 300 && open_connections() != before; ++i)
+    for (int i = 0; i < 1000 && open_connections() != before; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     CHECK_MESSAGE(open_connections() == before,
                   "after " << n << " idle clients closed, " << open_connections()
