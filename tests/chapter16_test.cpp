@@ -171,7 +171,14 @@ TEST_CASE("16.2 a connection that never sends a byte is closed at the idle timeo
     RawConnection silent(s.port);  // RawConnection gives up after 5 s
     CHECK_MESSAGE(s.live_becomes(1, 1s) == 1,
                   "a connection is counted while it waits for its first byte: " << s.why());
-    CHECK_MESSAGE(silent.closed_by_peer(), "a silent connection must go at the idle timeout");
+    bool closed = false;
+    try {
+        closed = silent.closed_by_peer();
+    } catch (const std::runtime_error&) {  // still open 5 s on
+    }
+    CHECK_MESSAGE(closed,
+                  "a connection silent for 5 s was still open: no idle timeout (a "
+                  "Watchdog on the socket, or a timer raced against the wait)");
     const auto held = std::chrono::steady_clock::now() - start;
     CHECK_MESSAGE(held >= 450ms, "closed after "
                                      << std::chrono::duration<double, std::milli>(held).count()
