@@ -454,7 +454,11 @@ std::string github_error(std::string_view message, std::string_view docs) {
 http::Response json_response(int status, std::string body) {
     http::Response res;
     res.status = status;
-    res.headers = {{"Content-Type", "application/json; charset=utf-8"}, {"Server", "fake-github"}};
+    // Room for what answer() adds (caching headers, an ETag, five
+    // X-RateLimit-*), so the headers are written in place and never moved.
+    res.headers.reserve(10);
+    res.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
+    res.headers.push_back({"Server", "fake-github"});
     res.body = std::move(body);
     return res;
 }

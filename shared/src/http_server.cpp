@@ -15,6 +15,7 @@
 #include <ctime>
 #include <list>
 #include <memory>
+#include <optional>
 #include <system_error>
 
 #include "deadline.hpp"
@@ -46,6 +47,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     bool stopping = false;
     std::time_t date_second = -1;  // the second date_text was written for
     std::string date_text;
+    std::optional<asio::ip::address> last_peer;  // the address peer_text was written for
+    std::string peer_text;
 
     Impl(asio::any_io_executor ex, Handler h, ServerOptions o)
         : executor(std::move(ex)), handler(std::move(h)), options(std::move(o)) {}
@@ -63,6 +66,17 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             date_text = http_date(std::chrono::system_clock::from_time_t(now));
         }
         return date_text;
+    }
+
+    // A client's address as text. Writing it (inet_ntop, then sprintf for
+    // the digits) costs more than the rest of taking a connection in; most
+    // connections come from the same address as the one before.
+    const std::string& address_text(const asio::ip::address& address) {
+        if (address != last_peer) {
+            last_peer = address;
+            peer_text = address.to_string();
+        }
+        return peer_text;
     }
 
     template <class Stream>
@@ -83,6 +97,7 @@ bool status_has_body(int status) {
 // more than a few KiB goes out as a buffer of its own instead: see write.)
 void render(std::string& out, const Response& res, bool keep_alive, std::string_view date,
             std::size_t body_bytes) {
+    using namespace std::string_view_literals;  // lengths known when compiled, no strlen()
     const auto number = [&out](std::size_t n) {
         char digits[24];
         const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
@@ -91,25 +106,25 @@ void render(std::string& out, const Response& res, bool keep_alive, std::string_
     std::size_t size = 128 + body_bytes;
     for (const auto& h : res.headers) size += h.name.size() + h.value.size() + 4;
     out.reserve(size);
-    out += "HTTP/1.1 ";
+    out += "HTTP/1.1 "sv;
     number(static_cast<std::size_t>(res.status));
     out += ' ';
     out += reason_phrase(res.status);
-    out += "\r\nDate: ";
+    out += "\r\nDate: "sv;
     out += date;
-    out += "\r\n";
+    out += "\r\n"sv;
     for (const auto& h : res.headers) {
         out += h.name;
-        out += ": ";
+        out += ": "sv;
         out += h.value;
-        out += "\r\n";
+        out += "\r\n"sv;
     }
     if (status_has_body(res.status)) {
-        out += "Content-Length: ";
+        out += "Content-Length: "sv;
         number(res.body.size());
-        out += "\r\n";
+        out += "\r\n"sv;
     }
-    out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+    out += keep_alive ? "Connection: keep-alive\r\n\r\n"sv : "Connection: close\r\n\r\n"sv;
     out.append(res.body.data(), body_bytes);
 }
 
@@ -144,7 +159,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
           stream_(std::move(stream)),
           deadline_(server_->executor),
           parser_({server_->options.max_header_bytes, server_->options.max_body_bytes}),
-          peer_(peer.address().to_string()) {}
+          peer_(server_->address_text(peer.address())) {}
 
     // Runs the connection; `cancel_` lets close_now() cancel a waiting handler.
     void start() {
@@ -295,9 +310,11 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
         request.peer = peer_;
         deadline_.clear();  // the handler takes what it takes
 
-        watch_for_departure(request.method + " " + request.path);
+        handling_ = &request;
+        watch_for_departure();
         Response response = co_await server_->handler(request);
         stop_watching();
+        handling_ = nullptr;
         const bool keep_alive = request.keep_alive && !response.close && !stop_after_response_ &&
                                 !server_->stopping && state_ != State::closed;
         deadline_.expire_after(server_->options.idle_timeout);  // a client that never reads
@@ -315,10 +332,12 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     asio::awaitable<bool> write(const Response& response, bool keep_alive, bool head_only) {
         const bool body = !head_only && status_has_body(response.status);
         if (response.ending == Ending::complete || !body) {
-            // A small body is copied behind the head (one buffer, one
-            // send); a large one is sent from where it is.
+            // Over TCP the head and the body leave together from where
+            // they are: two buffers, one sendmsg(). A TLS stream writes
+            // each buffer as a record (and a send) of its own, so there a
+            // small body is copied behind the head.
             const std::size_t body_size = body ? response.body.size() : 0;
-            const std::size_t copied = body_size <= 4096 ? body_size : 0;
+            const std::size_t copied = is_tls && body_size <= 4096 ? body_size : 0;
             std::string out;  // a connection keeps no buffer between responses
             render(out, response, keep_alive, server_->date(), copied);
             std::array<asio::const_buffer, 2> buffers{
@@ -399,17 +418,16 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     // takes no epoll_ctl to start, as a wait would), so the byte stays for
     // the request it belongs to. A peek still pending when the handler is
     // done is left to complete with the next request's bytes.
-    void watch_for_departure(std::string what) {
+    void watch_for_departure() {
         const unsigned generation = ++watch_generation_;
-        asio::post(server_->executor, [self = this->shared_from_this(), generation,
-                                       what = std::move(what)]() mutable {
+        asio::post(server_->executor, [self = this->shared_from_this(), generation] {
             if (generation != self->watch_generation_ || self->state_ != State::handling ||
                 self->peeking_)
                 return;
             self->peeking_ = true;
             self->tcp_socket().async_receive(
                 asio::buffer(&self->peeked_, 1), tcp::socket::message_peek,
-                [self, what = std::move(what)](std::error_code ec, std::size_t) {
+                [self](std::error_code ec, std::size_t) {
                     self->peeking_ = false;
                     if (!ec || ec == asio::error::operation_aborted)
                         return;  // bytes, or closed by us
@@ -423,7 +441,11 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
                         return;
                     }
                     self->client_left_ = true;
-                    self->server_->log("the client left before its answer: " + what + " abandoned");
+                    if (self->handling_) {
+                        self->server_->log(
+                            "the client left before its answer: " + self->handling_->method + " " +
+                            self->handling_->path + " abandoned");
+                    }
                     self->close_now();
                 });
         });
@@ -468,8 +490,9 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     State state_ = State::idle;
     bool stop_after_response_ = false;
     bool client_left_ = false;
-    unsigned watch_generation_ = 0;  // a watch whose number is past is over
-    bool peeking_ = false;           // a peek of the departure watch is pending
+    const Request* handling_ = nullptr;  // the request its handler is working on
+    unsigned watch_generation_ = 0;      // a watch whose number is past is over
+    bool peeking_ = false;               // a peek of the departure watch is pending
     char peeked_ = 0;
     static constexpr std::size_t first_buffer_size = 256;  // curl's or wrk's request fits
     static constexpr std::size_t largest_buffer_size = 16 * 1024;
