@@ -17,6 +17,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -418,14 +419,30 @@ nlohmann::ordered_json repo_json(const Sample& s, const std::string& full_name,
 }
 
 // A strong ETag: the body is the same bytes for the same repository and
-// Host, so equal tags mean equal bodies. FNV-1a: cheap, and collisions only
-// cost a needless 200.
+// Host, so equal tags mean equal bodies. A 64-bit hash taken eight bytes a
+// step (a byte at a time, FNV-1a took about 2 us of a 1.2 KB body: a good
+// part of what the stand-in spends on a request); a collision would need
+// two different bodies of one repository, which the stand-in never serves.
 std::string etag_of(std::string_view body) {
-    std::uint64_t h = 14695981039346656037ull;
-    for (const char c : body) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-    char text[24];
-    std::snprintf(text, sizeof text, "\"%016llx\"", static_cast<unsigned long long>(h));
-    return text;
+    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ body.size();
+    const auto mix = [&h](std::uint64_t word) {
+        h = (h ^ word) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 32;
+    };
+    std::size_t at = 0;
+    for (; at + 8 <= body.size(); at += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, body.data() + at, 8);
+        mix(word);
+    }
+    std::uint64_t rest = 0;
+    if (at < body.size()) std::memcpy(&rest, body.data() + at, body.size() - at);
+    mix(rest);
+    mix(0);  // spreads the last word's bits over all of h
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string tag(18, '"');
+    for (int i = 16; i >= 1; --i, h >>= 4) tag[static_cast<std::size_t>(i)] = hex[h & 15];
+    return tag;
 }
 
 // If-None-Match holds "*" or a list of tags, compared weakly (RFC 9110
