@@ -19,6 +19,7 @@ github.check_reachable()
 print(f"Fetching {len(REPOS)} repositories from {github.API}, one at a time")
 start = time.time()
 failed = 0
+# [slide:sync_loop]
 for repo_url in REPOS:
     try:
         # requests.get blocks until the whole answer is in: for those 100 ms
@@ -34,4 +35,5 @@ for repo_url in REPOS:
         failed += 1
         continue
     github.show(start, threading.current_thread().name, repo_info)
+# [/slide]
 github.finish(start, failed)

@@ -19,6 +19,7 @@ requests = github.require("requests", "python3-requests")
 failures = []  # list.append is atomic under the GIL: no lock needed for it
 
 
+# [slide:grab_data]
 def grab_data_from_queue():
     # The talk looped `while not q.empty(): repo_url = q.get()`. Between
     # empty() and get(), another thread can take the last URL, and get()
@@ -41,12 +42,14 @@ def grab_data_from_queue():
             # The talk called task_done() only after a success: one
             # exception, and q.join() below waited forever for it.
             q.task_done()
+# [/slide]
 
 
 github.check_reachable()
 max_threads = 5
 print(f"Fetching {len(REPOS)} repositories from {github.API} with {max_threads} threads")
 start = time.time()
+# [slide:start_threads]
 q = queue.Queue()
 
 for repo_url in REPOS:
@@ -57,4 +60,5 @@ for i in range(max_threads):
     thread.start()
 
 q.join()
+# [/slide]
 github.finish(start, len(failures))

@@ -16,6 +16,7 @@ from github import REPOS, HEADERS  # noqa: E402
 requests = github.require("requests", "python3-requests")
 
 
+# [slide:worker]
 def grab_data_from_queue(q, failed, start):
     # The talk looped `while not q.empty(): repo_url = q.get()`, which races
     # between processes as it does between threads; and a multiprocessing
@@ -41,6 +42,7 @@ def grab_data_from_queue(q, failed, start):
             # The talk called task_done() only after a success: one
             # exception, and q.join() below waited forever for it.
             q.task_done()
+# [/slide]
 
 
 if __name__ == "__main__":  # a spawned child imports this file: it must not run this part
@@ -49,6 +51,7 @@ if __name__ == "__main__":  # a spawned child imports this file: it must not run
     print(f"Fetching {len(REPOS)} repositories from {github.API} with {workers} processes "
           f"(this one is pid {os.getpid()})")
     start = time.time()
+    # [slide:start_processes]
     q = multiprocessing.JoinableQueue()
     failed = multiprocessing.Value("i", 0)
 
@@ -62,6 +65,7 @@ if __name__ == "__main__":  # a spawned child imports this file: it must not run
         process = multiprocessing.Process(target=grab_data_from_queue, args=(q, failed, start))
         process.start()
         processes.append(process)
+    # [/slide]
 
     # The talk waited with q.join() alone. A worker that dies (killed, or an
     # exception the loop does not catch) leaves its share unfinished, and

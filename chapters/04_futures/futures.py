@@ -39,6 +39,7 @@ print(f"Fetching {len(REPOS)} repositories from {github.API} with a pool of {wor
 start = time.time()
 failed = 0
 
+# [slide:executor_map]
 with futures.ThreadPoolExecutor(workers, thread_name_prefix="pool") as executor:
     # The talk called executor.map(...) and never looked at what it returned:
     # map keeps each call's exception until its result is asked for, so an
@@ -50,5 +51,6 @@ with futures.ThreadPoolExecutor(workers, thread_name_prefix="pool") as executor:
         if isinstance(outcome, str):
             print(outcome, file=sys.stderr)
             failed += 1
+# [/slide]
 
 github.finish(start, failed)

@@ -8,15 +8,19 @@ import threading
 import time
 
 
+# [slide:hello_world]
 async def hello_world():
     print('Hello World!')
+# [/slide]
 
 
+# [slide:greet_after]
 async def greet_after(name, delay_ms):
     # await hands the thread back to the loop until the timer fires: both
     # greetings wait at the same time, on the one thread.
     await asyncio.sleep(delay_ms / 1000)
     print(f"  Hello, {name}! after {delay_ms} ms, on thread {threading.current_thread().name}")
+# [/slide]
 
 
 # The talk took asyncio.get_event_loop(), deprecated when no loop is running
@@ -25,13 +29,17 @@ async def greet_after(name, delay_ms):
 # asyncio.run(hello_world()) is today's one-line way.
 loop = asyncio.new_event_loop()
 try:
+    # [slide:hello_world_run]
     loop.run_until_complete(hello_world())
+    # [/slide]
 
     print(f"\nTwo coroutines on one loop, on thread {threading.current_thread().name}:")
     start = time.time()
+    # [slide:two_waits]
     slow = loop.create_task(greet_after("slow", 300))  # started first, ends last
     fast = loop.create_task(greet_after("fast", 100))
     loop.run_until_complete(asyncio.gather(slow, fast))
+    # [/slide]
     print("Execution time = {:.2f} s (300 ms + 100 ms of waiting, overlapped)".format(time.time() - start))
 
     # run_until_complete returns as soon as its coroutine is done, even

@@ -24,11 +24,13 @@ loop = asyncio.new_event_loop()
 try:
     print("Start them all, then wait for all:")
     start = time.time()
+    # [slide:all_at_once]
     tasks = []
     for name, delay_ms in people:
         task = loop.create_task(hello_world(name, delay_ms), name=f"task-{name}")
         tasks.append(task)
     done, _ = loop.run_until_complete(asyncio.wait(tasks))
+    # [/slide]
     # The talk never looked at what asyncio.wait returned. It does not raise
     # a task's exception: it only sorts the tasks into done and pending (all
     # done here: its default is ALL_COMPLETED). An exception left in a task
@@ -45,6 +47,7 @@ try:
         await asyncio.sleep(delay_ms / 1000)
         raise RuntimeError(f"{name} failed")
 
+    # [slide:one_fails]
     async def one_fails():
         try:
             async with asyncio.TaskGroup() as group:
@@ -54,6 +57,7 @@ try:
         except Exception as group_error:  # an ExceptionGroup of every failure
             # Reached only once Ada, Grace and Linus have all ended (cancelled).
             print(f"  the task group raised: {group_error.exceptions[0]}")
+    # [/slide]
 
     if hasattr(asyncio, "TaskGroup"):  # Python 3.11 and later
         print("\nThe same three and one that fails after 50 ms (the others are cancelled, then the error):")

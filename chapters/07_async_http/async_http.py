@@ -17,14 +17,17 @@ from github import REPOS, HEADERS  # noqa: E402
 aiohttp = github.require("aiohttp", "python3-aiohttp")
 
 
+# [slide:get_repo_info]
 async def get_repo_info(session, repo_url):
     # While this waits for its answer, the loop runs every other request.
     async with session.get(repo_url) as response:
         repo_info = github.repo_info(repo_url, response.status, await response.text())
     github.show(start, asyncio.current_task().get_name(), repo_info)
     return repo_info
+# [/slide]
 
 
+# [slide:async_main]
 async def main():
     # The talk opened a ClientSession per request, and so a connection pool
     # per request. aiohttp asks for one session for the whole program, like
@@ -40,6 +43,7 @@ async def main():
     # The talk never looked at what asyncio.wait returned: a task's exception
     # stayed in the task, and the program ended as if all had worked.
     return github.count_failed_tasks(tasks)
+# [/slide]
 
 
 github.check_reachable()

@@ -19,6 +19,7 @@ aiohttp = github.require("aiohttp", "python3-aiohttp")
 in_flight = 0  # only the loop's one thread touches it: no lock
 
 
+# [slide:bounded_fetch]
 async def get_repo_info(limit, session, repo_url):
     global in_flight
     # The talk used paco.wait(tasks, limit=10). paco is not packaged in
@@ -35,9 +36,11 @@ async def get_repo_info(limit, session, repo_url):
     # Who fetched it, and how many requests were out when its answer came.
     github.show(start, f"{asyncio.current_task().get_name()}, {in_flight + 1:2d} in flight", repo_info)
     return repo_info
+# [/slide]
 
 
 async def main():
+    # [slide:bounded_main]
     limit = asyncio.Semaphore(10)
     context = ssl.create_default_context(cafile=github.CA_FILE)
     # The timeout counts per request, from when it has its slot (aiohttp's
@@ -46,6 +49,7 @@ async def main():
                                      timeout=aiohttp.ClientTimeout(total=github.TIMEOUT)) as session:
         tasks = [asyncio.ensure_future(get_repo_info(limit, session, repo_url)) for repo_url in REPOS]
         done, _ = await asyncio.wait(tasks)  # ALL_COMPLETED by default: every task is in `done`
+    # [/slide]
     # The talk never looked at what asyncio.wait returned: a task's exception
     # stayed in the task, and the program ended as if all had worked.
     return github.count_failed_tasks(tasks)

@@ -19,8 +19,10 @@ from aiohttp import web  # noqa: E402
 
 
 # The slide, as it was.
+# [slide:hello_handler]
 async def handle(request):
     return web.json_response({'message': 'Hello World'})
+# [/slide]
 
 
 # The exercise's route: a path parameter, decoded by aiohttp.
@@ -28,11 +30,13 @@ async def greet(request):
     return web.json_response({'message': 'Hello, ' + request.match_info['name']})
 
 
+# [slide:hello_app]
 def make_app():
     app = web.Application()
     app.router.add_get('/', handle)  # add_get answers HEAD too
     app.router.add_get('/hello/{name}', greet)
     return app
+# [/slide]
 
 
 async def tour():

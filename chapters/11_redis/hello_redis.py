@@ -18,10 +18,12 @@ redis_asyncio = github.require("redis.asyncio", "python3-redis")
 async def main(url):
     # The slide's aioredis.create_redis(('localhost', 6379)) is
     # redis.asyncio.from_url(url) now; decode_responses gives str, not bytes.
+    # [slide:hello_redis]
     redis = redis_asyncio.from_url(url, decode_responses=True)
     await redis.set("key", "hello world")
     value = await redis.get("key")
     print("GET key ->", value)
+    # [/slide]
 
     # The same thousand INCRs as the C++ demo: awaited one by one, then in a
     # pipeline, which redis-py sends in one write (transaction=False: no

@@ -55,6 +55,7 @@ class Memcached:
             await self.reader.readline()
 
 
+# [slide:cache_aside]
 async def cached_repo(mc, session, repo_url):
     key = b"repo:" + github.full_name(repo_url).encode()
     cached = await mc.get(key)
@@ -64,14 +65,17 @@ async def cached_repo(mc, session, repo_url):
         info = github.repo_info(repo_url, response.status, await response.text())
     await mc.set(key, json.dumps(info).encode(), exptime=300)
     return info
+# [/slide]
 
 
 async def main(host, port):
     reader, writer = await asyncio.open_connection(host, port)
     mc = Memcached(reader, writer)
     # The slide: mc.set(b'key', b'hello world'); mc.get(b'key')
+    # [slide:hello_memcached]
     await mc.set(b"key", b"hello world")
     print("get key ->", (await mc.get(b"key")).decode())
+    # [/slide]
     for repo_url in REPOS:
         await mc.delete(b"repo:" + github.full_name(repo_url).encode())
 

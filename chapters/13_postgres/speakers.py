@@ -17,6 +17,7 @@ SPEAKERS = ["Ada Lovelace", "Edsger Dijkstra", "Tony Hoare", "Barbara Liskov", "
             "Robert'); DROP TABLE speakers;--"]
 
 
+# [slide:create_table]
 async def create_table(pool):
     async with pool.acquire() as conn:
         async with conn.cursor() as cur:
@@ -26,8 +27,10 @@ async def create_table(pool):
                 # %s is psycopg2's placeholder: the value is sent apart from
                 # the SQL (quoted by the library), never pasted into it.
                 await cur.execute("INSERT INTO speakers (name) VALUES (%s)", (speaker,))
+# [/slide]
 
 
+# [slide:get_speakers]
 async def get_speakers(pool):
     async with pool.acquire() as conn:
         async with conn.cursor() as cur:
@@ -40,6 +43,7 @@ async def main(dsn):
         await create_table(pool)
         for speaker in await get_speakers(pool):
             print(speaker)
+# [/slide]
 
 
 dsn = github.service_address("DATABASE_URL", "13", "PostgreSQL")

@@ -14,6 +14,7 @@ import github  # noqa: E402  (for require and fail: this program talks to Postgr
 sa = github.require("sqlalchemy", "python3-sqlalchemy")
 aiopg_sa = github.require("aiopg.sa", "python3-aiopg")
 
+# [slide:table]
 metadata = sa.MetaData()
 speakers = sa.Table(
     "speakers", metadata,
@@ -21,6 +22,7 @@ speakers = sa.Table(
     sa.Column("name", sa.String(255), nullable=False),
     sa.Column("talks", sa.Integer, nullable=False, server_default="0"),
 )
+# [/slide]
 
 
 async def main(dsn):
@@ -29,6 +31,7 @@ async def main(dsn):
             await conn.execute("DROP TABLE IF EXISTS speakers")
             await conn.execute("CREATE TABLE speakers (id serial PRIMARY KEY, name varchar(255) NOT NULL, "
                                "talks integer NOT NULL DEFAULT 0)")
+            # [slide:query_builder]
             for name, talks in [("Ada Lovelace", 1), ("Grace Hopper", 4), ("Barbara Liskov", 3)]:
                 await conn.execute(speakers.insert().values(name=name, talks=talks))
             await conn.execute(speakers.update().where(speakers.c.name == "Ada Lovelace").values(talks=5))
@@ -36,6 +39,7 @@ async def main(dsn):
             print("Speakers with more than 3 talks:")
             async for row in conn.execute(query):
                 print({"id": row.id, "name": row.name, "talks": row.talks})
+            # [/slide]
 
 
 dsn = github.service_address("DATABASE_URL", "14", "PostgreSQL")
