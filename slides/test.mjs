@@ -56,8 +56,10 @@ function shownCode() {
     if (!cells.length) return code.textContent;
     return Array.from(cells, (td) => (td.textContent === ' ' ? '' : td.textContent)).join('\n');
   };
+  // A block with highlight steps has a copy per step (class "fragment"):
+  // each copy is on screen in its turn, so each is checked.
   return Array.from(Reveal.getCurrentSlide().querySelectorAll('code[data-slide]'), (code) => ({
-    name: code.dataset.slide, file: code.dataset.source, text: text(code),
+    name: code.dataset.slide, file: code.dataset.source, text: text(code), step: code.classList.contains('fragment'),
   }));
 }
 
@@ -88,6 +90,8 @@ async function main() {
 
   const failures = [];
   let passed = 0;
+  let meta = {};
+  let slides = [];
   const problems = []; // page errors, console errors, requests out of the folder
   const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'slides-chromium-'));
   const context = await chromium.launchPersistentContext(userData, {
@@ -111,11 +115,11 @@ async function main() {
     await page.waitForFunction(() => window.Reveal && Reveal.isReady(), null, { timeout: 30000 });
     await page.evaluate(() => Reveal.configure({ transition: 'none', backgroundTransition: 'none' }));
 
-    const meta = await page.evaluate(() => ({
+    meta = await page.evaluate(() => ({
       lang: document.querySelector('meta[name="slides-lang"]')?.content,
       source: document.querySelector('meta[name="slides-source"]')?.content,
     }));
-    const slides = await page.evaluate(() => Reveal.getSlides().map((slide) => {
+    slides = await page.evaluate(() => Reveal.getSlides().map((slide) => {
       const { h, v } = Reveal.getIndices(slide);
       const stack = slide.parentElement.closest('section') ?? slide;
       return {
@@ -127,7 +131,7 @@ async function main() {
 
     // Visit every slide and every fragment, and compare each code block
     // with its source as it reads today.
-    const perChapter = new Map(CHAPTERS.map((c) => [c, { slides: 0, code: 0, failed: 0 }]));
+    const perChapter = new Map(CHAPTERS.map((c) => [c, { slides: 0, code: 0, steps: 0, failed: 0 }]));
     const shown = new Set();
     for (const slide of slides) {
       await page.evaluate(({ h, v }) => Reveal.slide(h, v), slide);
@@ -154,7 +158,10 @@ async function main() {
         }
         const ok = want !== null && want === block.text;
         if (ok) passed++;
-        if (tally) { tally.code++; if (!ok) tally.failed++; }
+        if (tally) {
+          if (block.step) tally.steps++; else tally.code++;
+          if (!ok) tally.failed++;
+        }
         if (!ok && !tally) failures.push(`${where}: (outside the chapters)`);
       }
     }
@@ -186,7 +193,7 @@ async function main() {
       await page.screenshot({ path: png });
       if (tally.failed === 0) passed++;
       console.log(`chapter ${chapter}  ${tally.failed ? 'FAIL' : 'ok  '}  ${String(tally.slides).padStart(2)} slides, ` +
-        `${String(tally.code).padStart(2)} code blocks checked  ${first.title}`);
+        `${String(tally.code).padStart(2)} code blocks (+${String(tally.steps).padStart(2)} step copies) as in their sources  ${first.title}`);
     }
     for (const p of problems) failures.push(p);
   } finally {
@@ -202,7 +209,7 @@ async function main() {
 
   for (const f of failures) console.log(`FAIL ${f}`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`deck ${args.deck} (${path.basename(String(args.deck))}): screenshots in ${args.screenshots}, ${seconds} s`);
+  console.log(`deck ${args.deck}: ${meta.lang ?? '?'}, from ${meta.source ?? '?'}, ${slides.length} slides; screenshots in ${args.screenshots}; ${seconds} s`);
   console.log(`slides: ${passed} passed, ${failures.length} failed`);
   process.exit(failures.length ? 1 : 0);
 }
