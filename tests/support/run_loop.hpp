@@ -11,12 +11,9 @@
 
 #include <doctest/doctest.h>
 
-#include <asio/awaitable.hpp>
-#include <asio/co_spawn.hpp>
-#include <asio/io_context.hpp>
+#include "workbook/run_with_deadline.hpp"
+
 #include <chrono>
-#include <exception>
-#include <optional>
 #include <string>
 
 namespace workbook::testing {
@@ -25,22 +22,12 @@ template <class T>
 T run_loop(asio::awaitable<T> coroutine,
            std::chrono::milliseconds deadline = std::chrono::seconds(20),
            const std::string& if_it_hangs = "it waits for something that never happens") {
-    asio::io_context loop(1);
-    std::optional<T> result;
-    std::exception_ptr error;
-    bool finished = false;
-    asio::co_spawn(loop, std::move(coroutine), [&](std::exception_ptr e, T value) {
-        finished = true;
-        error = e;
-        if (!e) result = std::move(value);
-        loop.stop();  // done: whatever else is still pending (idle connections) is not ours to wait
-                      // for
-    });
-    loop.run_for(deadline);
-    if (error) std::rethrow_exception(error);
-    REQUIRE_MESSAGE(finished, "the coroutine had not finished after " << deadline.count()
-                                                                      << " ms: " << if_it_hangs);
-    return std::move(*result);
+    try {
+        return workbook::run_with_deadline(std::move(coroutine), deadline, if_it_hangs);
+    } catch (const workbook::DidNotFinish& e) {
+        FAIL(e.what());
+        throw;  // FAIL ends the test case; never reached
+    }
 }
 
 }  // namespace workbook::testing
