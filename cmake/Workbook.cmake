@@ -54,6 +54,35 @@ function(workbook_register_cases exe spec prefix label fixture)
   set(WORKBOOK_LAST_CASES "${cases}" PARENT_SCOPE)
 endfunction()
 
+# The paths and names every kind of chapter starts from, set in the caller:
+# dir, spec, ch, and answer (the student's exercise.cpp, or the reference).
+macro(workbook_chapter_paths nn topic)
+  set(dir "${CMAKE_SOURCE_DIR}/chapters/${nn}_${topic}")
+  set(spec "${CMAKE_SOURCE_DIR}/tests/chapter${nn}_test.cpp")
+  set(ch "chapter${nn}")
+  if(WORKBOOK_SOLUTIONS)
+    set(answer "${CMAKE_SOURCE_DIR}/solutions/${nn}_${topic}/exercise.cpp")
+  else()
+    set(answer "${dir}/exercise.cpp")
+  endif()
+endmacro()
+
+# chapterNN.build, the fixture that builds `targets` before the chapter's tests.
+function(workbook_build_fixture ch)
+  add_test(NAME ${ch}.build
+    COMMAND "${CMAKE_COMMAND}" --build "${CMAKE_BINARY_DIR}" --target ${ARGN})
+  set_tests_properties(${ch}.build PROPERTIES
+    FIXTURES_SETUP ${ch}.build LABELS ${ch} RESOURCE_LOCK workbook_build TIMEOUT 600)
+endfunction()
+
+# chapterNN.stub.todos: every TODO of the stub has a test, and every test a TODO.
+function(workbook_todo_check ch nn dir spec)
+  add_test(NAME ${ch}.stub.todos
+    COMMAND "${CMAKE_COMMAND}" -DSTUB=${dir}/exercise.cpp -DSPEC=${spec} -DNN=${nn}
+            -P "${CMAKE_SOURCE_DIR}/cmake/CheckTodos.cmake")
+  set_tests_properties(${ch}.stub.todos PROPERTIES LABELS ${ch})
+endfunction()
+
 function(workbook_chapter nn topic)
   # SUPPORT: sources of the chapter that are not the exercise (given code the
   # exercise builds on), linked into the demo and every test program.
@@ -65,18 +94,10 @@ function(workbook_chapter nn topic)
   if(NOT ARG_DEMO_EXPECT)
     set(ARG_DEMO_EXPECT "Execution time")
   endif()
-  set(dir "${CMAKE_SOURCE_DIR}/chapters/${nn}_${topic}")
-  set(solution "${CMAKE_SOURCE_DIR}/solutions/${nn}_${topic}/exercise.cpp")
-  set(spec "${CMAKE_SOURCE_DIR}/tests/chapter${nn}_test.cpp")
-  set(ch "chapter${nn}")
+  workbook_chapter_paths(${nn} ${topic})
 
   # Each source is compiled once, as an object library, and its objects
   # linked wherever they are needed.
-  if(WORKBOOK_SOLUTIONS)
-    set(answer "${solution}")
-  else()
-    set(answer "${dir}/exercise.cpp")
-  endif()
   list(TRANSFORM ARG_SUPPORT PREPEND "${dir}/")
   add_library(${ch}_answer OBJECT "${answer}" ${ARG_SUPPORT})
   target_include_directories(${ch}_answer PUBLIC "${dir}")
@@ -137,10 +158,7 @@ function(workbook_chapter nn topic)
     list(APPEND build_targets ${ch}_stub_tests)
   endif()
 
-  add_test(NAME ${ch}.build
-    COMMAND "${CMAKE_COMMAND}" --build "${CMAKE_BINARY_DIR}" --target ${build_targets})
-  set_tests_properties(${ch}.build PROPERTIES
-    FIXTURES_SETUP ${ch}.build LABELS ${ch} RESOURCE_LOCK workbook_build TIMEOUT 600)
+  workbook_build_fixture(${ch} ${build_targets})
 
   workbook_register_cases(${ch}_tests "${spec}" "${ch}." ${ch} "${needs}")
   set(cases "${WORKBOOK_LAST_CASES}")
@@ -180,9 +198,114 @@ function(workbook_chapter nn topic)
           RESOURCE_LOCK "${locks}")
       endif()
     endforeach()
-    add_test(NAME ${ch}.stub.todos
-      COMMAND "${CMAKE_COMMAND}" -DSTUB=${dir}/exercise.cpp -DSPEC=${spec} -DNN=${nn}
-              -P "${CMAKE_SOURCE_DIR}/cmake/CheckTodos.cmake")
-    set_tests_properties(${ch}.stub.todos PROPERTIES LABELS ${ch})
+    workbook_todo_check(${ch} ${nn} "${dir}" "${spec}")
+  endif()
+endfunction()
+
+# workbook_testing_chapter(NN topic SUBJECT correct.cpp BROKEN a b ... SUPPORT ...)
+# adds the chapter whose exercise is tests (chapter 15). The student's
+# exercise.cpp holds TEST_CASEs; it is built once per implementation of the
+# code under test, as a program of its own:
+#   chapterNN_yours_correct     linked with SUBJECT (the code as it should be)
+#   chapterNN_yours_<b>         linked with broken/<b>.cpp, for each of BROKEN
+#   chapterNN_stub_yours_*      (WORKBOOK_STUB_CHECK with the solutions) the same
+#                               with the shipped stub
+# and tests/chapterNN_test.cpp, the spec, runs those programs: each of the
+# student's tests must pass on the correct code and fail on the broken code it
+# is there for. The spec finds them by the prefix in WORKBOOK_CH<NN>_PROGRAMS.
+# The CTest names are those of workbook_chapter (build, cases, demo, stub.*).
+function(workbook_testing_chapter nn topic)
+  cmake_parse_arguments(ARG "" "SUBJECT;DEMO_EXPECT" "BROKEN;SUPPORT;PARTS" ${ARGN})
+  workbook_chapter_paths(${nn} ${topic})
+
+  # The given code every program links: the tools, and the parts shared by
+  # the correct and the broken implementations.
+  list(TRANSFORM ARG_SUPPORT PREPEND "${dir}/")
+  list(TRANSFORM ARG_PARTS PREPEND "${dir}/")
+  add_library(${ch}_given OBJECT ${ARG_SUPPORT} ${ARG_PARTS})
+  target_include_directories(${ch}_given PUBLIC "${dir}")
+  target_link_libraries(${ch}_given PUBLIC workbook)
+  workbook_warnings(${ch}_given)
+
+  set(implementations correct ${ARG_BROKEN})
+  add_library(${ch}_impl_correct OBJECT "${dir}/${ARG_SUBJECT}")
+  foreach(b IN LISTS ARG_BROKEN)
+    add_library(${ch}_impl_${b} OBJECT "${dir}/broken/${b}.cpp")
+  endforeach()
+  foreach(i IN LISTS implementations)
+    target_link_libraries(${ch}_impl_${i} PUBLIC ${ch}_given)
+    workbook_warnings(${ch}_impl_${i})
+  endforeach()
+
+  # The student's tests (or the reference's), once per implementation.
+  set(flavours yours)
+  add_library(${ch}_yours OBJECT "${answer}")
+  if(WORKBOOK_STUB_CHECK AND WORKBOOK_SOLUTIONS)
+    list(APPEND flavours stub_yours)
+    add_library(${ch}_stub_yours OBJECT "${dir}/exercise.cpp")
+  endif()
+  set(programs)
+  foreach(f IN LISTS flavours)
+    target_link_libraries(${ch}_${f} PUBLIC ${ch}_given doctest::doctest)
+    workbook_warnings(${ch}_${f})
+    foreach(i IN LISTS implementations)
+      add_executable(${ch}_${f}_${i} $<TARGET_OBJECTS:${ch}_${f}> $<TARGET_OBJECTS:${ch}_impl_${i}>)
+      target_link_libraries(${ch}_${f}_${i} PRIVATE ${ch}_given workbook_test_main)
+      list(APPEND programs ${ch}_${f}_${i})
+    endforeach()
+  endforeach()
+
+  # The demo: the chapter's own examples, then the student's tests judged.
+  add_executable(${ch} "${dir}/main.cpp" $<TARGET_OBJECTS:${ch}_impl_correct>)
+  target_link_libraries(${ch} PRIVATE ${ch}_given)
+  target_compile_definitions(${ch} PRIVATE
+    WORKBOOK_CH${nn}_PROGRAMS="${CMAKE_BINARY_DIR}/${ch}_yours_")
+  workbook_warnings(${ch})
+
+  # The spec: it judges programs, so it links only the judge (in SUPPORT).
+  add_executable(${ch}_tests "${spec}")
+  target_include_directories(${ch}_tests PRIVATE "${dir}" "${CMAKE_SOURCE_DIR}/tests")
+  target_link_libraries(${ch}_tests PRIVATE ${ch}_given workbook_test_main doctest::doctest)
+  workbook_warnings(${ch}_tests)
+
+  set(build_targets ${ch} ${ch}_tests ${programs} fake-github)
+  workbook_build_fixture(${ch} ${build_targets})
+
+  workbook_register_cases(${ch}_tests "${spec}" "${ch}." ${ch} ${ch}.build)
+  set(cases "${WORKBOOK_LAST_CASES}")
+  foreach(name IN LISTS cases)
+    set_tests_properties("${ch}.${name}" PROPERTIES TIMEOUT 120
+      ENVIRONMENT "WORKBOOK_CH${nn}_PROGRAMS=${CMAKE_BINARY_DIR}/${ch}_yours_")
+  endforeach()
+
+  add_test(NAME ${ch}.demo
+    COMMAND bash "${CMAKE_SOURCE_DIR}/tests/support/demo-test.sh"
+            $<TARGET_FILE:fake-github> "${ARG_DEMO_EXPECT}" $<TARGET_FILE:${ch}>)
+  set_tests_properties(${ch}.demo PROPERTIES LABELS ${ch} TIMEOUT 120 FIXTURES_REQUIRED ${ch}.build)
+  file(GLOB python_programs CONFIGURE_DEPENDS "${dir}/*.py")
+  if(python_programs)
+    list(GET python_programs 0 python_program)
+    add_test(NAME ${ch}.python
+      COMMAND bash "${CMAKE_SOURCE_DIR}/tests/support/demo-test.sh" --python
+              $<TARGET_FILE:fake-github> "Execution time" "${python_program}")
+    set_tests_properties(${ch}.python PROPERTIES
+      LABELS ${ch} TIMEOUT 120 SKIP_RETURN_CODE 77 FIXTURES_REQUIRED ${ch}.build)
+  endif()
+
+  if(WORKBOOK_STUB_CHECK)
+    if(WORKBOOK_SOLUTIONS)
+      set(stub_prefix "${CMAKE_BINARY_DIR}/${ch}_stub_yours_")
+    else()
+      set(stub_prefix "${CMAKE_BINARY_DIR}/${ch}_yours_")
+    endif()
+    foreach(name IN LISTS cases)
+      if(name MATCHES "^${nn}\\.[0-9]+ ")
+        add_test(NAME "${ch}.stub.${name}" COMMAND ${ch}_tests "--test-case=${name}")
+        set_tests_properties("${ch}.stub.${name}" PROPERTIES
+          LABELS "${ch}" TIMEOUT 120 WILL_FAIL TRUE FIXTURES_REQUIRED ${ch}.build
+          ENVIRONMENT "WORKBOOK_CH${nn}_PROGRAMS=${stub_prefix}")
+      endif()
+    endforeach()
+    workbook_todo_check(${ch} ${nn} "${dir}" "${spec}")
   endif()
 endfunction()
