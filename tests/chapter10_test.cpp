@@ -3,25 +3,33 @@
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <string_view>
 
 #include "background.hpp"
 #include "exercise.hpp"
 #include "support/raw_http.hpp"
 #include "support/route_checks.hpp"
+#include "workbook/todo.hpp"
 
 using workbook::testing::status_of;
 namespace checks = workbook::testing::routes;
 
 namespace {
 
-// The chapter's server, configured by the exercise, on a free port.
+// The chapter's server, configured by the exercise, on a free port. The
+// tests of 10.1 look at the routes only: a 10.2 not done yet (its TODO
+// throws after the routes are in) must not fail them.
 struct Served {
     httplib::Server server;
     std::unique_ptr<chapter10::Background> running;
     unsigned short port = 0;
 
-    Served() {
-        chapter10::configure(server);
+    explicit Served(bool json_errors_needed = true) {
+        try {
+            chapter10::configure(server);
+        } catch (const workbook::NotDoneYet& e) {
+            if (json_errors_needed || std::string_view(e.what()).find("TODO(10.2)") != 0) throw;
+        }
         running = std::make_unique<chapter10::Background>(server);
         port = static_cast<unsigned short>(running->port);
     }
@@ -30,12 +38,12 @@ struct Served {
 }  // namespace
 
 TEST_CASE("10.1 the server answers the slide's route and the greeting as JSON") {
-    Served s;
+    Served s(false);
     checks::check_hello(s.port);
 }
 
 TEST_CASE("10.1 a GET route answers HEAD with the length of its body and no body") {
-    Served s;
+    Served s(false);
     checks::check_head(s.port);
 }
 
