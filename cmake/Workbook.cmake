@@ -117,6 +117,7 @@ function(workbook_chapter nn topic)
   # Tests that fork, or need thousands of sockets, run the stand-in as a
   # process of its own (StandIn::Process in tests/support/stand_in.hpp).
   target_compile_definitions(${ch}_spec PRIVATE WORKBOOK_FAKE_GITHUB="$<TARGET_FILE:fake-github>"
+    WORKBOOK_CHAPTER_DEMO="$<TARGET_FILE:${ch}>"
     WORKBOOK_SERVICES_DIR="${WORKBOOK_SERVICES_DIR}")
   workbook_warnings(${ch}_spec)
 

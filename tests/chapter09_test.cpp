@@ -14,12 +14,14 @@
 #include "support/hostile_clients.hpp"
 #include "support/raw_http.hpp"
 #include "support/route_checks.hpp"
+#include "support/server_process.hpp"
 #include "support/server_thread.hpp"
 
 using namespace chapter09;
 using workbook::testing::body_of;
 using workbook::testing::get_request;
 using workbook::testing::RawConnection;
+using workbook::testing::ServerProcess;
 using workbook::testing::ServerThread;
 using workbook::testing::status_of;
 namespace hostile = workbook::testing::hostile;
@@ -224,6 +226,18 @@ TEST_CASE("clients that hang up mid-request leave no connection behind at the ch
     ServerThread server(router(hello_routes()));
     hostile::leaves_mid_request(server.port, get_request("/"),
                                 [&] { return server.connections(); });
+}
+
+TEST_CASE("the chapter 09 server in a process of its own holds 10000 idle connections") {
+    // Both ends of 10,000 connections do not fit in one process under the
+    // usual hard limit of 20,000 open files: the server runs apart (the
+    // chapter's own program, --serve), and its sockets are counted from
+    // outside, in /proc, less the one it listens on.
+    ServerProcess server("chapter09");
+    server.start({WORKBOOK_CHAPTER_DEMO, "--serve", "--port", "0"},
+                 [&] { return server.port_in_log("Serving on http://127.0.0.1:"); });
+    hostile::idle_connections(
+        server.port(), get_request("/"), 10'000, [&] { return server.sockets() - 1; }, false);
 }
 
 TEST_CASE(

@@ -25,6 +25,7 @@
 
 #include "exercise.hpp"
 #include "workbook/report.hpp"
+#include "workbook/step.hpp"
 
 namespace {
 
@@ -157,6 +158,7 @@ int main() {
         std::printf("One blocking waiter: Ana takes an order and waits at the kitchen for it\n");
         {
             Log log;
+            workbook::step("waiter_blocking");
             blocking_waiter(tables, log, "Ana");
             outcomes.push_back(show("one blocking waiter", log, 1));
         }
@@ -171,6 +173,7 @@ int main() {
         std::printf("One event-loop waiter: Bia takes every order, then serves each dish\n");
         std::printf("when it is ready (your exercise.cpp)\n");
         {
+            workbook::step("waiter_event_loop");
             // [slide:waiter_event_loop]
             // The event-loop waiter, in words (exercise.cpp says it in C++):
             //   take every order; the kitchen starts each dish at once

@@ -14,6 +14,7 @@
 #include "workbook/blocking_client.hpp"
 #include "workbook/github.hpp"
 #include "workbook/report.hpp"
+#include "workbook/step.hpp"
 #include "workbook/timing.hpp"
 
 // WORKBOOK_GITHUB_API and GITHUB_TOKEN decide where the requests go (`api`);
@@ -29,6 +30,7 @@ int fetch_one_at_a_time(const workbook::ApiConfig& api) {
     int failed = 0;
     workbook::Stopwatch stopwatch;
 
+    workbook::step("sync_loop");
     // [slide:sync_loop]
     for (const auto& full_name : repos) {
         // Get() returns only when the whole response is in: for those 100 ms

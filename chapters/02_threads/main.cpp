@@ -22,6 +22,7 @@
 #include "exercise.hpp"
 #include "workbook/report.hpp"
 #include "workbook/resources.hpp"
+#include "workbook/step.hpp"
 #include "workbook/timing.hpp"
 
 namespace {
@@ -81,6 +82,7 @@ int fetch_with_threads(const workbook::ApiConfig& api, int workers) {
 
     workbook::announce_arrivals();
     workbook::Stopwatch stopwatch;
+    workbook::step("threads_main");
     // [slide:threads_main]
     const auto results = chapter02::fetch_all(api, repos, workers);
     // [/slide]

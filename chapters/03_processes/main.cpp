@@ -21,6 +21,7 @@
 #include "exercise.hpp"
 #include "workbook/report.hpp"
 #include "workbook/resources.hpp"
+#include "workbook/step.hpp"
 #include "workbook/timing.hpp"
 
 int fetch_with_processes(const workbook::ApiConfig& api, int workers) {
@@ -32,6 +33,7 @@ int fetch_with_processes(const workbook::ApiConfig& api, int workers) {
 
     workbook::announce_arrivals();
     workbook::Stopwatch stopwatch;
+    workbook::step("processes_main");
     // [slide:processes_main]
     const auto results = chapter03::fetch_all(api, repos, workers);
     // [/slide]

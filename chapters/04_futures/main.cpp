@@ -15,6 +15,7 @@
 #include "exercise.hpp"
 #include "workbook/report.hpp"
 #include "workbook/resources.hpp"
+#include "workbook/step.hpp"
 #include "workbook/timing.hpp"
 
 int fetch_with_futures(const workbook::ApiConfig& api, int workers) {
@@ -25,6 +26,7 @@ int fetch_with_futures(const workbook::ApiConfig& api, int workers) {
     workbook::announce_arrivals();
     workbook::Stopwatch stopwatch;
     std::vector<workbook::FetchResult> results;
+    workbook::step("futures_main");
     // [slide:futures_main]
     {
         chapter04::ThreadPool pool(workers);

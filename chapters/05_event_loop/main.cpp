@@ -20,6 +20,7 @@
 
 #include "exercise.hpp"
 #include "workbook/report.hpp"
+#include "workbook/step.hpp"
 #include "workbook/timing.hpp"
 
 namespace {
@@ -54,6 +55,7 @@ asio::awaitable<std::string> starts_and_leaves() {
 
 int main() {
     return workbook::guarded_main([] {
+        workbook::step("hello_world_run");
         // [slide:hello_world_run]
         std::cout << chapter05::run_until_complete(hello_world()) << "\n";
         // [/slide]
@@ -63,6 +65,7 @@ int main() {
         // wait, not the sum of both.
         std::cout << "\nTwo coroutines on one loop, on thread " << this_thread() << ":\n";
         workbook::Stopwatch stopwatch;
+        workbook::step("two_waits");
         // [slide:two_waits]
         asio::io_context loop;
         for (auto [name, delay] : {std::pair{"slow", 300}, std::pair{"fast", 100}}) {

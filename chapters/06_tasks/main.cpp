@@ -23,6 +23,7 @@
 
 #include "exercise.hpp"
 #include "workbook/report.hpp"
+#include "workbook/step.hpp"
 #include "workbook/timing.hpp"
 
 namespace {
@@ -104,10 +105,13 @@ void run(const char* title, asio::awaitable<void> (*program)()) {
 
 int main() {
     return workbook::guarded_main([] {
+        workbook::step("one_after_another");
         run("Awaiting each task in turn (300 + 100 + 200 ms of waiting, one after another):",
             one_after_another);
+        workbook::step("all_at_once");
         run("\nStarting all three, then waiting for all (the same waits, overlapped):",
             all_at_once);
+        workbook::step("one_fails");
         run("\nThe same three and one that fails after 50 ms (the others are cancelled, then the error):",
             one_fails);
         return 0;

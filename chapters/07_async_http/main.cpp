@@ -17,6 +17,7 @@
 #include "exercise.hpp"
 #include "workbook/report.hpp"
 #include "workbook/resources.hpp"
+#include "workbook/step.hpp"
 #include "workbook/timing.hpp"
 
 int fetch_on_one_loop(const workbook::ApiConfig& api) {
@@ -27,6 +28,7 @@ int fetch_on_one_loop(const workbook::ApiConfig& api) {
     workbook::announce_arrivals();
     workbook::Stopwatch stopwatch;
     std::vector<workbook::FetchResult> results;
+    workbook::step("async_main");
     // [slide:async_main]
     asio::io_context loop(1);  // 1: a hint that only one thread will run it
     asio::co_spawn(loop, chapter07::fetch_all(api, repos),

@@ -25,6 +25,7 @@
 #include "exercise.hpp"
 #include "workbook/report.hpp"
 #include "workbook/resources.hpp"
+#include "workbook/step.hpp"
 #include "workbook/timing.hpp"
 
 int fetch_bounded(const workbook::ApiConfig& api, int limit) {
@@ -36,6 +37,7 @@ int fetch_bounded(const workbook::ApiConfig& api, int limit) {
     workbook::Stopwatch stopwatch;
     std::vector<workbook::FetchResult> results;
     bool interrupted = false;
+    workbook::step("cancel_main");
     // [slide:cancel_main]
     asio::io_context loop(1);
     // Ctrl-C is a signal like any other event: the loop waits for it too.

@@ -26,8 +26,10 @@
 
 #include "exercise.hpp"
 #include "workbook/http_server.hpp"
+#include "workbook/limits.hpp"
 #include "workbook/report.hpp"
 #include "workbook/server_tour.hpp"
+#include "workbook/step.hpp"
 #include "workbook/timing.hpp"
 
 namespace http = workbook::http;
@@ -71,10 +73,14 @@ void tour(unsigned short port, const http::Server& server) {
 }
 
 int serve(const Settings& settings) {
+    // Every connection is an open file: the usual soft limit of 1,024 would
+    // refuse the 1,025th client. Raise it to the hard limit, as servers do.
+    workbook::raise_open_file_limit();
     workbook::Stopwatch stopwatch;
     asio::io_context loop(1);  // one thread runs the server and every connection
     const std::vector<chapter09::Route> routes = chapter09::hello_routes();
 
+    workbook::step("server");
     // [slide:server]
     http::ServerOptions options;
     options.log = [](std::string_view what) { std::cerr << "server: " << what << "\n"; };
@@ -96,7 +102,9 @@ int serve(const Settings& settings) {
 
     std::cout << "Serving on http://127.0.0.1:" << port << "/ on one thread\n";
     if (settings.serve) {
-        std::cout << "Try: curl -i http://127.0.0.1:" << port << "/hello/Ana  (Ctrl-C stops it)\n";
+        // Flushed: whoever reads this through a pipe (a script, a test) learns the port now.
+        std::cout << "Try: curl -i http://127.0.0.1:" << port << "/hello/Ana  (Ctrl-C stops it)"
+                  << std::endl;
         loop.run();
         std::cout << "Stopped.\n";
         return 0;

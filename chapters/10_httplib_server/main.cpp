@@ -162,7 +162,7 @@ int serve(int port) {
     std::signal(SIGTERM, [](int) { serving->stop(); });
     std::cout << "cpp-httplib serving on http://127.0.0.1:" << port
               << "/ with 8 worker threads. Try: curl -i http://127.0.0.1:" << port
-              << "/hello/Ana  (Ctrl-C stops it)\n";
+              << "/hello/Ana  (Ctrl-C stops it)" << std::endl;  // now, for a reader through a pipe
     if (!server.listen("127.0.0.1", port)) {
         std::cerr << "cannot listen on 127.0.0.1:" << port << " (in use? --port N picks another)\n";
         return 1;

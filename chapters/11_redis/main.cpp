@@ -26,6 +26,7 @@
 #include "exercise.hpp"
 #include "workbook/report.hpp"
 #include "workbook/services.hpp"
+#include "workbook/step.hpp"
 #include "workbook/timing.hpp"
 
 namespace {
@@ -84,6 +85,7 @@ asio::awaitable<void> rate_limit(workbook::redis::Client& redis) {
 asio::awaitable<void> demo(std::string host, unsigned short port) {
     workbook::redis::Client redis(co_await asio::this_coro::executor, host, port);
     co_await redis.connect();
+    workbook::step("hello_redis");
     co_await hello(redis);
     co_await round_trips(redis);
     co_await rate_limit(redis);

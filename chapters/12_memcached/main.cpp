@@ -27,6 +27,7 @@
 #include "workbook/github_async.hpp"
 #include "workbook/report.hpp"
 #include "workbook/services.hpp"
+#include "workbook/step.hpp"
 #include "workbook/task_group.hpp"
 #include "workbook/timing.hpp"
 
@@ -88,6 +89,7 @@ int cache_demo(const workbook::ApiConfig& api) {
     auto github = workbook::github_client(loop.get_executor(), api);
     run_step(loop, [&]() -> asio::awaitable<int> {
         co_await mc.connect();
+        workbook::step("hello_memcached");
         co_await hello(mc);
         // A fresh start: this demo's entries from an earlier run are dropped.
         for (const auto& name : workbook::repositories())

@@ -27,6 +27,7 @@
 #include "exercise.hpp"
 #include "workbook/report.hpp"
 #include "workbook/services.hpp"
+#include "workbook/step.hpp"
 #include "workbook/task_group.hpp"
 #include "workbook/timing.hpp"
 
@@ -77,6 +78,7 @@ int main() {
         std::cout << "PostgreSQL at " << url << ", a pool of 4 connections, one thread\n";
         workbook::Stopwatch stopwatch;
         asio::io_context loop(1);
+        workbook::step("speakers_main");
         asio::co_spawn(loop, demo(url), [](std::exception_ptr error) {
             if (error) std::rethrow_exception(error);  // out of loop.run(), to guarded_main
         });

@@ -25,6 +25,7 @@
 #include "exercise.hpp"
 #include "workbook/report.hpp"
 #include "workbook/services.hpp"
+#include "workbook/step.hpp"
 #include "workbook/timing.hpp"
 
 namespace {
@@ -44,6 +45,7 @@ asio::awaitable<void> demo(std::string url) {
     co_await db.query("DROP TABLE IF EXISTS speakers");
     co_await db.query(std::string(chapter14::SpeakersTable::create_sql));
 
+    workbook::step("query_builder");
     // [slide:query_builder]
     const std::vector<std::pair<std::string, int>> names{
         {"Ada Lovelace", 1}, {"Grace Hopper", 4}, {"Barbara Liskov", 3}};

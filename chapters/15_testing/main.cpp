@@ -24,6 +24,7 @@
 #include "workbook/fake_github.hpp"
 #include "workbook/github_async.hpp"
 #include "workbook/report.hpp"
+#include "workbook/step.hpp"
 
 namespace {
 
@@ -44,6 +45,7 @@ bool the_talks_test() {
     workbook::ApiConfig api;
     api.port = stand_in.listen_http("127.0.0.1", 0);
     stand_in.start();
+    workbook::step("coroutine_test");
     // [slide:coroutine_test]
     // @pytest.mark.asyncio
     // async def test_get_repo_info(): info = await get_repo_info(REPOS[0]) ...
@@ -61,6 +63,7 @@ bool the_talks_test() {
 // A 30 s timeout, tested without waiting 30 s.
 bool a_timeout_in_no_time() {
     const auto start = std::chrono::steady_clock::now();
+    workbook::step("fake_time");
     // [slide:fake_time]
     chapter15::FakeFetch fetches;
     chapter15::FakeTime time;

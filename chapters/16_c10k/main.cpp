@@ -23,6 +23,7 @@
 #include "load.hpp"
 #include "server.hpp"
 #include "workbook/report.hpp"
+#include "workbook/step.hpp"
 #include "workbook/timing.hpp"
 
 namespace {
@@ -87,6 +88,7 @@ std::size_t live_after(chapter16::Server& server, std::size_t want,
 
 int demo(const Settings& settings) {
     workbook::Stopwatch stopwatch;
+    workbook::step("c10k");
     // [slide:c10k]
     chapter16::Server server({settings.idle_timeout});
     const unsigned short port = server.listen("127.0.0.1", 0);

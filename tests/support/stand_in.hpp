@@ -9,26 +9,17 @@
 // sockets. Either way the test reads `s.api` and asks `s.stats()`.
 #pragma once
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "support/server_process.hpp"
 #include "workbook/fake_github.hpp"
-
-extern char** environ;
 
 namespace workbook::testing {
 
@@ -69,54 +60,20 @@ class StandIn {
     };
     // As a process of its own: started with --port 0 --port-file, asked for
     // its statistics over HTTP, stopped with SIGTERM.
-    explicit StandIn(Process process) {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("stand-in-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
-        std::filesystem::create_directories(dir_);
-        const auto port_file = (dir_ / "port").string();
+    explicit StandIn(Process process) : process_(std::make_unique<ServerProcess>("stand-in")) {
+        const auto port_file = (process_->dir() / "port").string();
         std::vector<std::string> args = {WORKBOOK_FAKE_GITHUB, "--port",  "0",
                                          "--port-file",        port_file, "--quiet"};
         args.insert(args.end(), process.args.begin(), process.args.end());
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        // posix_spawn: fork and exec in one step, safe from a threaded
-        // process. Its output goes to a log, shown if it does not start.
-        const auto log = (dir_ / "stand-in.log").string();
-        posix_spawn_file_actions_t files;
-        posix_spawn_file_actions_init(&files);
-        posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&files, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                         0644);
-        posix_spawn_file_actions_adddup2(&files, 1, 2);
-        const int spawned = posix_spawn(&pid_, argv[0], &files, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&files);
-        if (spawned != 0) {
-            pid_ = -1;
-            throw std::runtime_error(std::string("cannot start ") + WORKBOOK_FAKE_GITHUB);
-        }
-        unsigned short port = 0;
-        for (int i = 0; i < 400 && port == 0; ++i) {
+        process_->start(args, [&] {
+            unsigned short port = 0;
             std::ifstream in(port_file);
-            if (in >> port) break;
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                std::ifstream said(log);
-                const std::string why(std::istreambuf_iterator<char>(said), {});
-                stop();
-                throw std::runtime_error("the stand-in process ended before it listened: " + why);
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(25));
-        }
-        if (port == 0) {
-            stop();  // the constructor throws: no destructor will run
-            throw std::runtime_error("the stand-in process did not write its port within 10 s");
-        }
-        api.port = port;
+            in >> port;
+            return port;
+        });
+        api.port = process_->port();
     }
 
-    ~StandIn() { stop(); }
     StandIn(const StandIn&) = delete;
     StandIn& operator=(const StandIn&) = delete;
 
@@ -133,26 +90,11 @@ class StandIn {
         }
     }
     // The stand-in's process, or -1 when it runs in this one.
-    pid_t pid() const { return pid_; }
+    pid_t pid() const { return process_ ? process_->pid() : -1; }
 
   private:
-    void stop() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-            int status;
-            ::waitpid(pid_, &status, 0);
-            pid_ = -1;
-        }
-        std::error_code ignored;
-        if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
-    }
-    static int& counter() {
-        static int n = 0;
-        return n;
-    }
     std::unique_ptr<FakeGithub> in_process_;
-    pid_t pid_ = -1;
-    std::filesystem::path dir_;
+    std::unique_ptr<ServerProcess> process_;
 };
 
 }  // namespace workbook::testing
