@@ -262,6 +262,10 @@ function(workbook_testing_chapter nn topic)
   target_compile_definitions(${ch} PRIVATE
     WORKBOOK_CH${nn}_PROGRAMS="${CMAKE_BINARY_DIR}/${ch}_yours_")
   workbook_warnings(${ch})
+  # The demo judges the tests of this build: building it builds them.
+  foreach(i IN LISTS implementations)
+    add_dependencies(${ch} ${ch}_yours_${i})
+  endforeach()
 
   # The spec: it judges programs, so it links only the judge (in SUPPORT).
   add_executable(${ch}_tests "${spec}")
