@@ -310,11 +310,17 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
         request.peer = peer_;
         deadline_.clear();  // the handler takes what it takes
 
+        // `handling_` names the request to the departure watch's log; it is
+        // cleared however the handler ends (a cancelled or throwing handler
+        // unwinds this frame, and the request with it).
         handling_ = &request;
+        struct Handled {
+            const Request*& handling;
+            ~Handled() { handling = nullptr; }
+        } handled{handling_};
         watch_for_departure();
         Response response = co_await server_->handler(request);
         stop_watching();
-        handling_ = nullptr;
         const bool keep_alive = request.keep_alive && !response.close && !stop_after_response_ &&
                                 !server_->stopping && state_ != State::closed;
         deadline_.expire_after(server_->options.idle_timeout);  // a client that never reads
