@@ -76,6 +76,9 @@ TEST_CASE("request parser: each refusal has its status") {
         {"GET / HTTP/1.1\r\n\r\n", 400, "must have a Host"},
         {"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "more than one Host"},
         {"GET ftp://x/ HTTP/1.1\r\nHost: x\r\n\r\n", 400, "another scheme"},
+        // Found by fuzzing (fuzz/regressions/http_request): llhttp lets these through.
+        {"POST * HTTP/1.1\r\nHost: x\r\n\r\n", 400, "for OPTIONS only"},
+        {"GET *,repos/a/b HTTP/1.1\r\nHost: x\r\n\r\n", 400, "neither a path"},
         {"NOT HTTP AT ALL\r\n\r\n", 400, ""},
     };
     for (const auto& c : cases) {
@@ -87,6 +90,27 @@ TEST_CASE("request parser: each refusal has its status") {
         CHECK(last == Result::error);
         CHECK(parser.error_status() == c.status);
         CHECK(mentions(parser.error_reason(), c.says));
+    }
+}
+
+TEST_CASE("request parser: OPTIONS asterisk-form is read with the path asterisk") {
+    RequestParser parser({});
+    const auto requests = feed_in_pieces(parser, "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", 64);
+    REQUIRE(requests.size() == 1);
+    CHECK(requests[0].path == "*");
+}
+
+TEST_CASE("request parser: the head limit counts a header's name the same however it is cut") {
+    // ": " and CRLF were counted again for each piece of a name, so a head
+    // just under the limit got 431 when its bytes came in small pieces.
+    const std::string head =
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Quite-A-Long-Header-Name: " + std::string(60, 'v') +
+        "\r\n\r\n";
+    for (const std::size_t piece : {head.size(), std::size_t(1), std::size_t(2), std::size_t(3)}) {
+        CAPTURE(piece);
+        RequestParser parser({/*max_header_bytes=*/head.size() - 4, /*max_body_bytes=*/0});
+        Result last = Result::more;
+        CHECK(feed_in_pieces(parser, head, piece, &last).size() == 1);
     }
 }
 
@@ -187,4 +211,41 @@ TEST_CASE("redirects: each form of Location leads where a browser would go") {
     CHECK(workbook::follow_redirect(from, "/repos/a/b", "/x").origin == from);
     CHECK_THROWS_WITH(workbook::follow_redirect(from, "/", ""), doctest::Contains("missing"));
     CHECK_THROWS_WITH(workbook::follow_redirect(from, "/", "/a b"), doctest::Contains("spaces"));
+}
+
+TEST_CASE("response parser: reads past a 100 Continue to the response") {
+    // A client must read past interim answers even when it asked for none
+    // (RFC 9110 15.2); it took the 100 for the response.
+    const std::string bytes =
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+    for (const std::size_t piece : {bytes.size(), std::size_t(1), std::size_t(7)}) {
+        CAPTURE(piece);
+        ResponseParser parser(1024);
+        for (std::size_t at = 0; at < bytes.size() && !parser.complete(); at += piece)
+            REQUIRE(parser.feed(std::string_view(bytes).substr(at, piece)).empty());
+        REQUIRE(parser.complete());
+        const auto response = parser.take();
+        CHECK(response.status == 200);
+        CHECK(response.headers.size() == 1);  // not the 103's Link
+        CHECK(response.body == "hi");
+    }
+}
+
+TEST_CASE(
+    "response parser: bytes after the response change nothing and the connection is not kept") {
+    // A second response in the same read used to overwrite the status and
+    // add to the body and the headers of the first.
+    ResponseParser parser(1024);
+    CHECK(parser
+              .feed("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
+                    "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 3\r\n\r\nbad")
+              .empty());
+    REQUIRE(parser.complete());
+    CHECK_FALSE(parser.keep_alive());
+    const auto response = parser.take();
+    CHECK(response.status == 200);
+    CHECK(response.headers.size() == 1);
+    CHECK(response.body == "hi");
+    CHECK(ResponseParser(1024).feed("").empty());  // nothing read: nothing to say
 }

@@ -4,75 +4,17 @@
 // read the same three fields.
 #include <doctest/doctest.h>
 
-#include <climits>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "support/json_oracle.hpp"
 #include "workbook/json_fields.hpp"
 
-using workbook::json::Field;
-using workbook::json::Kind;
+using workbook::json_oracle::disagreement;
 
 namespace {
-
-const char* const names[] = {"name", "full_name", "stargazers_count"};
-
-Kind kind_of(const nlohmann::json& value) {
-    switch (value.type()) {
-        case nlohmann::json::value_t::null:
-            return Kind::null;
-        case nlohmann::json::value_t::boolean:
-            return Kind::boolean;
-        case nlohmann::json::value_t::number_integer:
-            return Kind::integer;
-        case nlohmann::json::value_t::number_unsigned:
-            return value.get<unsigned long long>() > LLONG_MAX ? Kind::too_large : Kind::integer;
-        case nlohmann::json::value_t::number_float:
-            return Kind::fraction;
-        case nlohmann::json::value_t::string:
-            return Kind::string;
-        case nlohmann::json::value_t::object:
-            return Kind::object;
-        case nlohmann::json::value_t::array:
-            return Kind::array;
-        default:
-            return Kind::absent;
-    }
-}
-
-// "" when both readers agree on `text`, else what differs.
-std::string disagreement(const std::string& text) {
-    Field fields[] = {Field(names[0]), Field(names[1]), Field(names[2])};
-    const Kind ours = workbook::json::read_fields(text, fields);
-    const auto theirs = nlohmann::json::parse(text, nullptr, false);
-    if (theirs.is_discarded() != (ours == Kind::absent)) {
-        return theirs.is_discarded() ? "accepted what nlohmann rejects"
-                                     : "rejected what nlohmann accepts";
-    }
-    if (theirs.is_discarded()) return {};
-    if (kind_of(theirs) != ours) return "another kind of document";
-    if (!theirs.is_object()) return {};
-    for (const auto& field : fields) {
-        const std::string name(field.name);
-        const auto it = theirs.find(name);
-        if (it == theirs.end()) {
-            if (field.kind != Kind::absent) return name + ": found where nlohmann has none";
-            continue;
-        }
-        const Kind expected = kind_of(*it);
-        // A whole number past 2^64 is a float to nlohmann, too large to us.
-        const bool same_kind =
-            field.kind == expected || (field.kind == Kind::too_large && expected == Kind::fraction);
-        if (!same_kind) return name + ": another kind";
-        if (expected == Kind::string && field.text != it->get<std::string>())
-            return name + ": another string";
-        if (expected == Kind::integer && field.integer != it->get<long long>())
-            return name + ": another number";
-    }
-    return {};
-}
 
 const std::string repository = R"({
   "id": 100001,

@@ -36,6 +36,9 @@ bool valid_host(std::string_view host) {
 // which the RFC says to ignore then.
 std::string read_target(Request& request, bool http_1_1) {
     std::string_view target = request.target;
+    // "*" names the server itself, and only OPTIONS may ask that (RFC 9112
+    // 3.2.4); its path stays "*", which no route matches.
+    if (target == "*" && request.method != "OPTIONS") return "the target * is for OPTIONS only";
     std::string_view authority;
     bool absolute = false;
     if (const auto scheme_end = target.find("://");
@@ -52,6 +55,10 @@ std::string read_target(Request& request, bool http_1_1) {
         if (authority.empty() || !valid_host(authority))
             return "the target URL's host is not a valid host[:port]";
     }
+    // Past a URL's authority, or in origin-form, the target is a path: "/"
+    // first (RFC 9112 3.2.1), or nothing before a query.
+    if (!target.empty() && target.front() != '/' && target.front() != '?' && target != "*")
+        return "the target is neither a path (/...), a URL nor *";
     const auto q = target.find('?');
     const auto path = target.substr(0, q);
     request.path = path.empty() ? std::string(1, '/') : std::string(path);
@@ -182,7 +189,7 @@ int RequestParser::on_url(llhttp_t* p, const char* at, std::size_t n) {
 
 int RequestParser::on_header_field(llhttp_t* p, const char* at, std::size_t n) {
     auto& self = RequestParser::self(p);
-    if (!self.head_.count(n + 4))  // + ": " and CRLF
+    if (!self.head_.count_name(self.request_.headers, n))
         return self.refuse(431, "the request head is larger than the server accepts");
     self.head_.name(self.request_.headers, at, n);
     return 0;
@@ -248,7 +255,7 @@ ResponseParser::ResponseParser(std::size_t max_body, std::size_t max_head) : max
     };
     settings_.on_header_field = [](llhttp_t* p, const char* at, std::size_t n) {
         auto& self = ResponseParser::self(p);
-        if (!self.head_.count(n + 4)) return -1;
+        if (!self.head_.count_name(self.response_.headers, n)) return -1;
         self.head_.name(self.response_.headers, at, n);
         return 0;
     };
@@ -280,18 +287,35 @@ ResponseParser::ResponseParser(std::size_t max_body, std::size_t max_head) : max
     };
     settings_.on_message_complete = [](llhttp_t* p) {
         auto& self = ResponseParser::self(p);
+        if (p->status_code >= 100 && p->status_code < 200 && p->status_code != 101) {
+            // An interim answer (100 Continue, 103 Early Hints): the response
+            // comes after it, and a client must read on even if it asked for
+            // none (RFC 9110 15.2).
+            self.response_ = {};
+            self.head_.restart();
+            return 0;
+        }
         self.complete_ = true;
         // Asked now: once this returns, llhttp resets for the next message.
         self.keep_alive_ = llhttp_should_keep_alive(p) != 0;
-        return 0;
+        // Stop here: bytes after the response are not part of it, and a
+        // second response in the same read must not change this one.
+        return static_cast<int>(HPE_PAUSED);
     };
     llhttp_init(&parser_, HTTP_RESPONSE, &settings_);
     parser_.data = this;
 }
 
 std::string ResponseParser::feed(std::string_view data) {
+    if (data.empty()) return {};  // llhttp is not to be given a null pointer, even for 0 bytes
     const auto err = llhttp_execute(&parser_, data.data(), data.size());
     if (err == HPE_OK) return {};
+    if (err == HPE_PAUSED && complete_) {
+        // Bytes after the response answer nothing this client asked: the
+        // connection is not to be used again.
+        if (llhttp_get_error_pos(&parser_) != data.data() + data.size()) keep_alive_ = false;
+        return {};
+    }
     if (head_.bytes > head_.limit) {
         return "its status line and headers are over " + std::to_string(head_.limit) + " bytes";
     }

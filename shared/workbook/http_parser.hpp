@@ -31,6 +31,11 @@ struct HeaderReader {
         bytes += n;
         return bytes <= limit;
     }
+    // Counts a piece of a header's name, and the ": " and CRLF around the
+    // header once, at its first piece (however llhttp cuts the name).
+    bool count_name(const std::vector<Header>& headers, std::size_t n) {
+        return count(n + (headers.empty() || in_value ? 4 : 0));
+    }
     void name(std::vector<Header>& headers, const char* at, std::size_t n);
     void value(std::vector<Header>& headers, const char* at, std::size_t n);
     void restart() {
@@ -121,6 +126,8 @@ class ResponseParser {
     void finish() { llhttp_finish(&parser_); }
 
     bool complete() const { return complete_; }
+    // The connection may carry another request: the server said so, and
+    // nothing came after the response.
     bool keep_alive() const { return keep_alive_; }
     // The body went over the cap; the Content-Length that said so, if any.
     bool too_large() const { return too_large_; }

@@ -33,43 +33,15 @@
 #include <utility>
 #include <vector>
 
+#include "workbook/memcached_protocol.hpp"
+
 namespace workbook::memcached {
-
-// A stored value and the 32 bits of flags stored with it (the client's to
-// use: aiomcache leaves them 0, others mark how the value was serialised).
-struct Item {
-    std::string value;
-    std::uint32_t flags = 0;
-
-    bool operator==(const Item&) const = default;
-};
 
 // A refusal from the server: what() is its line, "SERVER_ERROR out of
 // memory storing object", "CLIENT_ERROR bad data chunk", "ERROR".
 class ServerError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
-};
-
-// One reply of the text protocol: a line ("STORED", "NOT_FOUND", "DELETED",
-// "43" for incr ...), or, for a get, the items before its "END".
-struct Reply {
-    std::string line;                                 // "END" after a get's items
-    std::vector<std::pair<std::string, Item>> items;  // a get's: key and item, as sent
-};
-
-// Reads replies out of the bytes of a connection, however they are cut. A
-// reply is either one line, or "VALUE key flags bytes" blocks up to "END".
-// No I/O here.
-class ReplyParser {
-  public:
-    // Appends the complete replies in `data` (and in what earlier calls left
-    // over) to `out`; returns "", or why the bytes are not memcached's text
-    // protocol, after which the connection cannot go on.
-    std::string feed(std::string_view data, std::vector<Reply>& out);
-
-  private:
-    std::string pending_;
 };
 
 // memcached's longest time to live given as seconds: 30 days. A larger
@@ -124,9 +96,5 @@ class Client {
 // "127.0.0.1:11211" (MEMCACHED_ADDR; a port-less host means 11211): host
 // and port. Throws std::invalid_argument naming what is wrong.
 std::pair<std::string, unsigned short> parse_address(std::string_view address);
-
-// Throws std::invalid_argument when memcached's text protocol cannot carry
-// `key`: empty, over 250 bytes, or with a space or a control character.
-void check_key(std::string_view key);
 
 }  // namespace workbook::memcached
