@@ -167,7 +167,15 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
         self_in_list_ = std::prev(server_->connections.end());
         server_->open_count.fetch_add(1, std::memory_order_relaxed);
         auto self = this->shared_from_this();
-        deadline_.watch(self, [this] { close_socket(); });
+        deadline_.watch(self, [this] {
+            // Said here: once the socket is closed, the read that fails
+            // cannot tell a deadline from a client that hung up.
+            if (state_ == State::reading) {
+                server_->log(parser_.head_complete() ? "request body took too long: closed"
+                                                     : "request head took too long: closed");
+            }
+            close_socket();
+        });
         asio::co_spawn(server_->executor, run(self),
                        asio::bind_cancellation_slot(cancel_.slot(), asio::detached));
     }
@@ -220,13 +228,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
             }
             auto [ec, n] = co_await stream_.async_read_some(
                 asio::buffer(buffer_.get(), buffer_size_), nothrow);
-            if (ec) {
-                if (state_ == State::reading && deadline_.expired()) {
-                    server_->log(parser_.head_complete() ? "request body took too long: closed"
-                                                         : "request head took too long: closed");
-                }
-                co_return;  // the client hung up, or the deadline closed the socket
-            }
+            if (ec) co_return;  // the client hung up, or the deadline closed the socket
             if (state_ == State::idle) {
                 // The first byte of a request starts the clock for the whole of it.
                 state_ = State::reading;
@@ -513,6 +515,19 @@ template <class Stream>
 asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, asio::ssl::context* tls) {
     auto self = shared_from_this();  // the loop keeps the server's state alive
     asio::steady_timer backoff(executor);
+    const auto serve = [&](tcp::socket socket, const tcp::endpoint& peer) {
+        std::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        if constexpr (std::is_same_v<Stream, tcp::socket>) {
+            std::make_shared<Connection<Stream>>(self, std::move(socket), peer)->start();
+        } else {
+            std::make_shared<Connection<Stream>>(self, Stream(std::move(socket), *tls), peer)
+                ->start();
+        }
+    };
+    // The accepts after the first of a burst do not wait (below).
+    std::error_code ignored;
+    acceptor.non_blocking(true, ignored);
     while (!stopping) {
         tcp::endpoint peer;
         auto [ec, socket] = co_await acceptor.async_accept(peer, nothrow);
@@ -525,13 +540,17 @@ asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor, asio::s
             co_await backoff.async_wait(nothrow);
             continue;
         }
-        std::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        if constexpr (std::is_same_v<Stream, tcp::socket>) {
-            std::make_shared<Connection<Stream>>(self, std::move(socket), peer)->start();
-        } else {
-            std::make_shared<Connection<Stream>>(self, Stream(std::move(socket), *tls), peer)
-                ->start();
+        serve(std::move(socket), peer);
+        // Each co_await above is one turn of the loop, and a busy server's
+        // turn also serves every connection with bytes waiting: a thousand
+        // clients arriving at once while a thousand others are served would
+        // wait seconds in the backlog. Take those already there (up to a
+        // batch) now; a failure, EAGAIN included, goes back to the await.
+        for (int more = 0; more < 64; ++more) {
+            std::error_code again;
+            tcp::socket next = acceptor.accept(peer, again);
+            if (again) break;
+            serve(std::move(next), peer);
         }
     }
 }

@@ -47,7 +47,9 @@ Parsed parse(std::string_view in, std::size_t& pos, Reply& reply, std::string& w
         std::size_t bytes = 0;
         if (parts.size() < 4 || parts.size() > 5 || !parse_decimal(parts[2], flags) ||
             !parse_decimal(parts[3], bytes) || bytes > max_value) {
-            why = "\"" + std::string(line.substr(0, 60)) + "\" is not a VALUE line";
+            // Appended piece by piece: g++ 12 warns (-Wrestrict, wrongly) at
+            // "\"" + std::string(...) once this is inlined.
+            why.assign(1, '"').append(line.substr(0, 60)).append("\" is not a VALUE line");
             return Parsed::bad;
         }
         const std::size_t start = eol + 2;
