@@ -493,6 +493,8 @@ TEST_CASE("clients: each failure carries its step") {
     workbook::http::ClientOptions options;
     options.read_timeout = 300ms;
     CHECK(error_of([&] { fetch_async(hung.api(), "a/b", options); }).step() == Step::timeout);
+    // cpp-httplib reports both the same way; get_blocking tells them apart.
+    CHECK(error_of([&] { fetch_blocking(hung.api(), "a/b", 300ms); }).step() == Step::timeout);
 
     ScriptedServer cut([](const SeenRequest&) {
         return Reply{http_response(200, repo_json("a/b")).substr(0, 60), /*close=*/true};
@@ -514,7 +516,7 @@ TEST_CASE("clients: the advice follows the step and not the words of the message
     CHECK_HAS(certificate, "WORKBOOK_CA_FILE");
     CHECK_HAS_NOT(certificate, "in time");
     // Every step has advice of its own beyond the message.
-    for (int i = 0; i <= static_cast<int>(Step::redirect); ++i) {
+    for (int i = 0; i <= static_cast<int>(Step::redirect); ++i) {  // redirect is the last
         const auto step = static_cast<Step>(i);
         CAPTURE(workbook::to_string(step));
         const auto advice =

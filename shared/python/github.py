@@ -86,6 +86,10 @@ def run_timed(coroutine, errors, what):
         asyncio.run(coroutine)
     except errors as e:
         fail(f"{what}: {type(e).__name__}: {e} (./workbook services start)")
+    except FetchError as e:
+        # A repository that failed where the program does not go on without
+        # it (asyncio.gather stops at the first): its one line, no traceback.
+        fail(str(e))
     print("Execution time = {:.2f} s".format(time.time() - start))
 
 

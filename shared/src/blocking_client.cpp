@@ -10,8 +10,11 @@
 #include <arpa/inet.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 
 namespace workbook {
 
@@ -31,6 +34,21 @@ static const std::string* unreadable_ca_file(const httplib::Client& client) {
     if (context == nullptr) return nullptr;
     return static_cast<const std::string*>(
         SSL_CTX_get_ex_data(context, unreadable_ca_file_index()));
+}
+
+// The read timeout each client was made with. cpp-httplib keeps it but has
+// no getter, and reports a read that timed out with the same error as a
+// connection that broke off: how long the read took tells them apart.
+// Keyed by address (a client made where a freed one was replaces its entry);
+// a client made elsewhere has cpp-httplib's default.
+static std::mutex read_timeouts_mutex;
+static std::unordered_map<const httplib::Client*, std::chrono::milliseconds> read_timeouts;
+
+static std::chrono::milliseconds read_timeout_of(const httplib::Client& client) {
+    const std::lock_guard lock(read_timeouts_mutex);
+    const auto it = read_timeouts.find(&client);
+    return it != read_timeouts.end() ? it->second
+                                     : std::chrono::seconds(CPPHTTPLIB_READ_TIMEOUT_SECOND);
 }
 
 static bool is_ip_literal(const std::string& host) {
@@ -76,6 +94,10 @@ std::unique_ptr<httplib::Client> make_blocking_client(const ApiConfig& api,
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout - seconds);
     client->set_connection_timeout(seconds.count(), micros.count());
     client->set_read_timeout(seconds.count(), micros.count());
+    {
+        const std::lock_guard lock(read_timeouts_mutex);
+        read_timeouts[client.get()] = timeout;
+    }
     client->set_write_timeout(seconds.count(), micros.count());
     client->set_keep_alive(true);  // one connection for all the requests
     // cpp-httplib 0.11.4 decodes gzip (Debian builds it with zlib) but never
@@ -115,6 +137,7 @@ httplib::Response get_once(httplib::Client& client, const ApiConfig& api, const 
         std::string body;
         bool head_seen = false;
         std::optional<TransportError> refused;
+        const auto started = std::chrono::steady_clock::now();
         auto result = client.Get(
             target,
             // The head, before any of the body: the place to refuse early.
@@ -163,11 +186,24 @@ httplib::Response get_once(httplib::Client& client, const ApiConfig& api, const 
         }
         if (refused) throw *refused;
         const auto error = result.error();
+        // cpp-httplib says Read both for a read that timed out and for a
+        // connection that ended: the time it took tells which. A hung server
+        // is not the same advice as one that closed, and not worth a retry.
+        const auto limit = read_timeout_of(client);
+        const bool read_failed = error == httplib::Error::Read;
+        if (read_failed && std::chrono::steady_clock::now() - started >= limit - limit / 20) {
+            throw TransportError(Step::timeout, "no complete response within the read timeout (" +
+                                                    std::to_string(limit.count()) + " ms)");
+        }
         // Nothing of an answer on a kept-alive connection: the server had
         // closed it. cpp-httplib has closed it too, so this opens a new one.
         if (attempt == 0 && reused && !head_seen &&
-            (error == httplib::Error::Read || error == httplib::Error::Write)) {
+            (read_failed || error == httplib::Error::Write)) {
             continue;
+        }
+        if (read_failed) {
+            throw TransportError(Step::broken_off,
+                                 "no complete response: the connection ended before it");
         }
         throw transport_failure(client, error);
     }
@@ -247,9 +283,10 @@ TransportError transport_failure(const httplib::Client& client, httplib::Error e
         case Error::ConnectionTimeout:
             return {Step::timeout, "connect timed out"};
         // cpp-httplib has one error for both a read that timed out and a
-        // connection closed mid-response.
+        // connection closed mid-response (get_blocking tells them apart by
+        // the time the request took; a bare Get() cannot).
         case Error::Read:
-            return {Step::broken_off,
+            return {Step::no_response,
                     "no complete response: the connection broke off or the read timed out"};
         case Error::Write:
             return {Step::send, "the request could not be sent: the connection broke off"};

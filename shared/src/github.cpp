@@ -191,6 +191,8 @@ std::string_view to_string(Step step) {
             return "send";
         case Step::broken_off:
             return "broken_off";
+        case Step::no_response:
+            return "no_response";
         case Step::protocol:
             return "protocol";
         case Step::body_too_large:
@@ -349,6 +351,11 @@ std::string describe_transport_failure(const ApiConfig& api, std::string_view fu
         case Step::timeout:
             return who + "no answer from " + where + " in time (" + what +
                    "). The server is slow or hung: try again, or allow a longer timeout.";
+        case Step::no_response:
+            return who + "no complete response from " + where + " (" + what +
+                   "). Either nothing came within the read timeout (a hung or slow server) or "
+                   "the connection ended first; the client cannot tell which. Try again; if it "
+                   "keeps happening, the server is failing.";
         case Step::send:
         case Step::broken_off:
             return who + "the connection to " + where + " broke off (" + what +

@@ -43,9 +43,10 @@ std::unique_ptr<httplib::Client> make_blocking_client(
 //     the response came. cpp-httplib checks a kept-alive socket before
 //     reusing it, but a server that closes just after answering can still be
 //     caught between the check and the request (chapter 01's README). GET is
-//     safe to repeat. One price: cpp-httplib reports a read timeout with the
-//     same error, so a server that hangs on a kept-alive connection is
-//     waited for twice.
+//     safe to repeat;
+//   - reports a read that failed after the read timeout as a timeout
+//     (cpp-httplib says "Read" both for that and for a connection that broke
+//     off), and does not send it again.
 httplib::Response get_blocking(httplib::Client& client, const ApiConfig& api,
                                const std::string& target,
                                std::size_t max_body = blocking_max_body_bytes);

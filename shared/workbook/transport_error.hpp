@@ -28,6 +28,7 @@ enum class Step {
     timeout,           // connect, TLS handshake or response not done in time
     send,              // the request could not be written
     broken_off,        // the connection ended before the response was complete
+    no_response,       // timeout or broken_off, and the client cannot tell which (cpp-httplib)
     protocol,          // what came back is not HTTP
     body_too_large,    // the body is over the client's cap
     content_encoding,  // a body in an encoding the client cannot decode, or a corrupt one
