@@ -5,7 +5,7 @@
 // order of the events in the log, not by a stopwatch: the only timings
 // checked are lower bounds (a dish cannot be served before it is cooked),
 // which a slow machine never breaks. Read it; do not edit it.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <map>
 #include <sstream>

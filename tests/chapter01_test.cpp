@@ -1,7 +1,7 @@
 // Chapter 01 specification: what fetch_repo (01.1) and fetch_all (01.2) must
 // do. Each test talks to a real stand-in on a free port of this machine and
 // asks it afterwards what it saw. Read it; do not edit it.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include "exercise.hpp"
 #include "support/results.hpp"

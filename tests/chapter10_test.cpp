@@ -1,6 +1,6 @@
 // Chapter 10: chapter 09's routes on cpp-httplib, asked over real HTTP with
 // the same checks as chapter 09's server (tests/support/route_checks.hpp).
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <memory>
 #include <string_view>

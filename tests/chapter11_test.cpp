@@ -3,7 +3,7 @@
 // together is proven by what Redis itself counted (its reads and the calls of
 // each command, from INFO), not by a stopwatch; the limiter's windows move by
 // the clock the test gives, never by waiting. Read it; do not edit it.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <algorithm>
 #include <asio/this_coro.hpp>

@@ -3,7 +3,7 @@
 // fixture starts and the GitHub stand-in in this process. Whether the cache
 // worked is what the stand-in saw: how many requests reached it. Read it;
 // do not edit it.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <asio/connect.hpp>
 #include <asio/io_context.hpp>

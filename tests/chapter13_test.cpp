@@ -3,7 +3,7 @@
 // fixture starts. How many connections the pool opened is what the server
 // says: the backend PIDs that answered, and pg_stat_activity. Read it; do
 // not edit it.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/steady_timer.hpp>

@@ -4,7 +4,7 @@
 // of its own, which hides any other speakers table). What must not compile
 // is checked apart, by chapter14.types.N (tests/chapter14_types.cpp).
 // Read it; do not edit it.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <asio/this_coro.hpp>
 #include <functional>

@@ -5,7 +5,7 @@
 // run without waiting for the real 30 s. Your tests are built once per
 // fetch_all, as programs named $WORKBOOK_CH15_PROGRAMS + implementation
 // (CTest sets it). Read it; do not edit it.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <cstdlib>
 #include <string>

@@ -1,7 +1,7 @@
 // Chapter 16: Live counts, and serve_connection keeps a connection as long
 // as it should and not a moment longer: checked with real sockets against
 // the chapter's one-thread server, on a free port of 127.0.0.1.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <atomic>
 #include <memory>

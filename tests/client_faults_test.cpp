@@ -6,8 +6,8 @@
 // the test (support/scripted_server.hpp) or is the stand-in, on a free
 // loopback port. Each case checks both clients, and checks the step of the
 // failure as a value, not only its words.
-#include <doctest/doctest.h>
 #include <zlib.h>
+#include "support/doctest.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/experimental/as_tuple.hpp>

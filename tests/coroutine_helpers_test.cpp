@@ -5,7 +5,7 @@
 // client rely on them; these tests hold them to it without any chapter.
 // "At once" is judged by the order of events against a timer that would
 // have fired first otherwise, never by a stopwatch.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>

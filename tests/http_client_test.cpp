@@ -1,7 +1,7 @@
 // The workbook's asynchronous HTTP client, against the stand-in (and, for
 // chunked bodies, a few bytes written by hand). Each test runs its own event
 // loop on the test thread with a deadline, so a hang fails instead of hanging.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -2,7 +2,7 @@
 // out. The server and client tests cover them over real connections; these
 // pin down what is hard to provoke there (a request cut at every byte, two
 // requests in one read, the exact status of each refusal).
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <string>
 #include <vector>

@@ -2,7 +2,7 @@
 // the oracle: on hand-picked texts and on thousands of mutations of a
 // repository as the stand-in sends it, both must accept the same texts and
 // read the same three fields.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <nlohmann/json.hpp>
 #include <random>

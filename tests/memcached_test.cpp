@@ -1,7 +1,7 @@
 // The memcached client (shared/workbook/memcached.hpp): its reply parser
 // without a socket, then the client against the real memcached the
 // services fixture starts (or MEMCACHED_ADDR's).
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>

@@ -1,7 +1,7 @@
 // The PostgreSQL client (shared/workbook/postgres.hpp): libpq non-blocking
 // on the event loop, against the real PostgreSQL the services fixture
 // starts (or DATABASE_URL's).
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
@@ -126,6 +126,35 @@ TEST_CASE("postgres: a statement prepared once still runs after its table change
             co_return after.columns.size();
         });
     CHECK(columns == 2);
+}
+
+TEST_CASE(
+    "postgres: inside a transaction the error of a changed table is reported as it is and not retried") {
+    // In a transaction the failed statement has aborted it: a retry would
+    // fail with 25P02 ("current transaction is aborted") and hide the real
+    // error. The client reports 0A000 and, after ROLLBACK, prepares afresh.
+    const auto state =
+        with_postgres<std::string>([](Connection& db) -> asio::awaitable<std::string> {
+            co_await db.query("CREATE TEMP TABLE d (a int)");
+            co_await db.query("INSERT INTO d VALUES (1)");
+            co_await db.query("BEGIN");
+            for (int i = 0; i < 3; ++i) co_await db.query("SELECT * FROM d");
+            co_await db.query("ALTER TABLE d ADD COLUMN b int DEFAULT 2");
+            std::string seen = "(no error)";
+            try {
+                co_await db.query("SELECT * FROM d");
+            } catch (const workbook::pg::Error& e) {
+                seen = e.sqlstate();
+            }
+            co_await db.query("ROLLBACK");
+            const auto after = co_await db.query("SELECT * FROM d");
+            CHECK_MESSAGE(after.columns.size() == 1, "the ALTER was rolled back: one column again");
+            co_return seen;
+        });
+    CHECK_MESSAGE(state == "0A000",
+                  "the error inside BEGIN should be 0A000 (cached plan must not change result "
+                  "type), reported as it is; got "
+                      << state);
 }
 
 TEST_CASE("postgres: a transaction rolled back leaves nothing behind") {

@@ -1,7 +1,7 @@
 // The Redis client (shared/workbook/redis.hpp): its RESP parser without a
 // socket, then the client against a real Redis, the private one the
 // services fixture starts (shared/scripts/services.sh), or REDIS_URL's.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>

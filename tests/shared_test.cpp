@@ -2,7 +2,7 @@
 // server layer, and the GitHub stand-in that every other test relies on.
 // If the stand-in counted wrong, every concurrency test above it would lie,
 // so its statistics are checked here against requests we control exactly.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <random>
 #include <thread>

@@ -5,7 +5,7 @@
 // and the protocol's corner cases (HEAD, Expect, absolute-form targets, a
 // missing Host) answered the way a real server answers them. Every test
 // speaks HTTP over a socket to a stand-in on a free port.
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

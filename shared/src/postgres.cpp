@@ -315,7 +315,8 @@ struct Connection::Impl {
     // since each holds memory in its server process.
     std::map<std::string, std::string, std::less<>> prepared;
     static constexpr std::size_t max_prepared = 256;
-    std::size_t statements_prepared = 0;  // names are never reused
+    std::size_t statements_prepared = 0;        // names are never reused
+    std::vector<std::string> stale_statements;  // to DEALLOCATE once outside a transaction
 
     static bool worth_preparing(std::string_view sql) {
         const auto start = sql.find_first_not_of(" \t\r\n(");
@@ -330,7 +331,21 @@ struct Connection::Impl {
 
     // The prepared statement's name for `sql`, preparing it on first use;
     // "" when it is not to be prepared.
+    // DEALLOCATE a prepared statement; its own failure changes nothing.
+    asio::awaitable<void> deallocate(const std::string& name) {
+        const std::string sql = "DEALLOCATE " + name;
+        if (!PQsendQuery(conn, sql.c_str())) co_return;
+        co_await flush();
+        Result ignored;
+        co_await read_statement(ignored);
+    }
+
     asio::awaitable<std::string> prepared_name(const std::string& sql, int parameters) {
+        if (!stale_statements.empty() && PQtransactionStatus(conn) == PQTRANS_IDLE) {
+            auto names = std::move(stale_statements);
+            stale_statements.clear();
+            for (const auto& old : names) co_await deallocate(old);
+        }
         if (!worth_preparing(sql)) co_return std::string();
         if (const auto found = prepared.find(sql); found != prepared.end()) co_return found->second;
         if (prepared.size() >= max_prepared) co_return std::string();
@@ -361,18 +376,22 @@ struct Connection::Impl {
         co_await flush();
         Result result;
         auto failure = co_await read_statement(result);
-        if (failure && may_retry && !name.empty() && failure->sqlstate() == "0A000") {
+        if (failure && !name.empty() && failure->sqlstate() == "0A000") {
             // "cached plan must not change result type": a table changed
-            // under the prepared statement. Forget it, and run the SQL as
-            // it is now (asyncpg retries the same way).
+            // under the prepared statement. Forget it either way.
             prepared.erase(sql);
-            std::string deallocate = "DEALLOCATE " + name;
-            if (PQsendQuery(conn, deallocate.c_str())) {
-                co_await flush();
-                Result ignored;
-                co_await read_statement(ignored);
+            if (may_retry && PQtransactionStatus(conn) == PQTRANS_IDLE) {
+                // Outside a transaction nothing else was lost: drop the old
+                // statement and run the SQL as it is now. asyncpg retries
+                // only in this case too.
+                co_await deallocate(name);
+                co_return co_await run(sql, params, false);
             }
-            co_return co_await run(sql, params, false);
+            // Inside BEGIN the failure has aborted the transaction: a retry
+            // would only fail with 25P02 ("current transaction is aborted")
+            // and hide this error, which is the one to report. The old
+            // statement is dropped once the connection is out of it.
+            stale_statements.push_back(name);
         }
         if (failure) throw *failure;
         co_return result;

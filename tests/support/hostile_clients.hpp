@@ -8,7 +8,7 @@
 // serving others.
 #pragma once
 
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <chrono>
 #include <functional>
@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/eventually.hpp"
 #include "support/raw_http.hpp"
 #include "workbook/limits.hpp"
 
@@ -120,22 +121,31 @@ inline void trickled_head(unsigned short port, const std::string& path, const st
 
 // Clients that hang up halfway: in the head, in the body, and before reading
 // the answer. `open_connections` asks the server how many connections it
-// holds; once they are gone it must fall back to where it was.
+// holds. Each client waits until the server counts it (so the check cannot
+// read the count before the server has even accepted it), then hangs up,
+// and the server must fall back to where it was.
 inline void leaves_mid_request(unsigned short port, const std::string& valid,
                                const std::function<std::size_t()>& open_connections) {
     const std::size_t before = open_connections();
-    for (const std::string& part :
-         {std::string("GET / HTTP/1.1\r\nHost: 12"),
-          std::string("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nabc"),
-          valid}) {
-        RawConnection c(port);
-        REQUIRE(c.send(part));
-    }  // each closes here, without reading
-    for (int i = 0; i < 1000 && open_connections() != before; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    CHECK_MESSAGE(open_connections() == before, "connections of clients that left are still held: "
-                                                    << open_connections() << " open, " << before
-                                                    << " before");
+    const std::pair<const char*, std::string> parts[] = {
+        {"in the middle of its head", "GET / HTTP/1.1\r\nHost: 12"},
+        {"in the middle of its body",
+         "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nabc"},
+        {"before reading its answer", valid}};
+    for (const auto& [when, part] : parts) {
+        CAPTURE(when);
+        {
+            RawConnection c(port);
+            REQUIRE(c.send(part));
+            REQUIRE_MESSAGE(eventually([&] { return open_connections() == before + 1; }),
+                            "the server never counted a new connection: "
+                                << open_connections() << " open, " << before << " before");
+        }  // closes here, without reading
+        CHECK_MESSAGE(eventually([&] { return open_connections() == before; }),
+                      "the connection of a client that left "
+                          << when << " is still held after 10 s: " << open_connections()
+                          << " open, " << before << " before");
+    }
     still_serves(port, valid);
 }
 

@@ -3,7 +3,7 @@
 // (For an std::atomic, check `.load()`, which prints as the number.)
 #pragma once
 
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <string>
 #include <string_view>

@@ -3,7 +3,7 @@
 // services.env), a client connected to it, and what Redis itself counted.
 #pragma once
 
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <asio/this_coro.hpp>
 #include <chrono>

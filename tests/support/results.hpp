@@ -1,7 +1,7 @@
 // What the fetch_all tests of several chapters check of their results.
 #pragma once
 
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <algorithm>
 #include <chrono>

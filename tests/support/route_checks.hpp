@@ -4,7 +4,7 @@
 // (405 with Allow, 404).
 #pragma once
 
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <nlohmann/json.hpp>
 #include <string>

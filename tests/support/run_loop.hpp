@@ -9,7 +9,7 @@
 // (tests/support/test_main.cpp).
 #pragma once
 
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include "workbook/run_with_deadline.hpp"
 
@@ -25,8 +25,8 @@ T run_loop(asio::awaitable<T> coroutine,
     try {
         return workbook::run_with_deadline(std::move(coroutine), deadline, if_it_hangs);
     } catch (const workbook::DidNotFinish& e) {
-        FAIL(e.what());
-        throw;  // FAIL ends the test case; never reached
+        FAIL(std::string(e.what()));  // the text: what the coroutine probably waits for
+        throw;                        // FAIL ends the test case; never reached
     }
 }
 

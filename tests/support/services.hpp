@@ -4,7 +4,7 @@
 // folder, WORKBOOK_SERVICES_DIR.
 #pragma once
 
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>

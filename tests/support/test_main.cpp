@@ -10,7 +10,7 @@
 //   current test case has run too long, says which test and what probably
 //   blocks, and ends the process before ctest's bare timeout does.
 #define DOCTEST_CONFIG_IMPLEMENT
-#include <doctest/doctest.h>
+#include "support/doctest.hpp"
 
 #include <signal.h>
 

@@ -1,0 +1,76 @@
+// Tells when a thread is waiting: asleep in the kernel (on a condition
+// variable, a lock, a read) rather than running. A test that must push only
+// once a consumer waits, or close only once every consumer waits, asks this
+// instead of sleeping for a time after which the thread "is surely waiting".
+//
+//     Arrival arrived;
+//     std::thread consumer([&] { arrived.here(); queue.pop(); });
+//     CHECK(arrived.asleep());   // now it waits inside pop()
+//     queue.push(job);
+//
+// On Linux the thread's state is read from /proc (S or D: asleep). Other
+// systems have no portable way for one thread to ask another's state: there,
+// asleep() waits for the arrival and then gives the thread 50 ms. A right
+// answer passes either way; only a wrong one may slip through more often.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#if defined(__linux__)
+#include <unistd.h>
+#endif
+
+#include "support/eventually.hpp"
+
+namespace workbook::testing {
+
+class Arrival {
+  public:
+    // Called by the thread to watch, just before the call that should wait.
+    void here() {
+#if defined(__linux__)
+        tid_ = static_cast<long>(::gettid());
+#endif
+        arrived_ = true;
+    }
+    // Called by the thread after that call returned: it no longer waits.
+    void gone() {
+        gone_ = true;
+    }
+
+    // True once the thread has arrived and is asleep (or has already left:
+    // the caller's checks then say what it did); false after `deadline`.
+    bool asleep(std::chrono::milliseconds deadline = std::chrono::seconds(5)) const {
+        if (!eventually([&] { return arrived_.load(); }, deadline)) return false;
+#if defined(__linux__)
+        return eventually([&] { return gone_.load() || sleeping(tid_.load()); }, deadline);
+#else
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return true;
+#endif
+    }
+
+  private:
+#if defined(__linux__)
+    // /proc/self/task/TID/stat: "TID (name) STATE ...". The name may hold
+    // spaces and parentheses, so the state is read after the last ')'.
+    static bool sleeping(long tid) {
+        std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
+        std::string line;
+        if (!std::getline(stat, line)) return false;
+        const auto close = line.rfind(')');
+        if (close == std::string::npos || close + 2 >= line.size()) return false;
+        const char state = line[close + 2];
+        return state == 'S' || state == 'D';
+    }
+#endif
+    std::atomic<long> tid_{0};
+    std::atomic<bool> arrived_{false};
+    std::atomic<bool> gone_{false};
+};
+
+}  // namespace workbook::testing

@@ -1,0 +1,32 @@
+// Waits for something another thread or process makes true: a count the
+// server keeps, a flag a thread sets. A test waits for the event itself,
+// never for a time after which it has "surely" happened: on a busy laptop
+// there is no such time.
+//
+//     REQUIRE_MESSAGE(eventually([&] { return server.connections() == 3; }),
+//                     "the server never counted the 3 connections");
+//
+// The condition is asked again every millisecond until it holds or the
+// deadline passes; the result is its last answer, so a check after the
+// deadline reads the same value the message reports.
+#pragma once
+
+#include <chrono>
+#include <thread>
+
+namespace workbook::testing {
+
+template <class Condition>
+bool eventually(Condition condition,
+                std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
+    const auto give_up = std::chrono::steady_clock::now() + deadline;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() >= give_up) return false;
+        // A poll interval, not a guess: the loop ends as soon as the
+        // condition holds.
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+}
+
+}  // namespace workbook::testing
