@@ -24,8 +24,8 @@ asio::awaitable<std::vector<Value>> pipeline(workbook::redis::Client& redis,
                 co_return co_await redis.command(command);
             } catch (const workbook::redis::RedisError& e) {
                 // Redis's refusal of this one command is its reply: the
-                // other commands ran (Redis has no rollback outside MULTI),
-                // and their replies are kept.
+                // other commands ran (Redis undoes nothing, not even inside
+                // MULTI/EXEC), and their replies are kept.
                 Value refusal;
                 refusal.type = Value::Type::error;
                 refusal.text = e.what();
