@@ -24,8 +24,8 @@ async def create_table(pool):
             await cur.execute("DROP TABLE IF EXISTS speakers")
             await cur.execute("CREATE TABLE speakers (id serial PRIMARY KEY, name varchar(255) NOT NULL)")
             for speaker in SPEAKERS:
-                # %s is psycopg2's placeholder: the value is sent apart from
-                # the SQL (quoted by the library), never pasted into it.
+                # %s is psycopg2's placeholder: psycopg2 quotes the value
+                # into the SQL text on the client (psycopg 3 sends it apart).
                 await cur.execute("INSERT INTO speakers (name) VALUES (%s)", (speaker,))
 # [/slide]
 

@@ -20,8 +20,8 @@
 //     column's type;
 //   - a PostgreSQL error as workbook::pg::Error with its SQLSTATE and the
 //     server's message; a connection that fails as TransportError;
-//   - libpq's pipeline mode (PostgreSQL 14+): a batch of statements sent
-//     together and answered in one round trip;
+//   - libpq's pipeline mode (libpq 14+, against any server of protocol 3):
+//     a batch of statements sent together and answered in one round trip;
 //   - prepared statements, by themselves: the first time a connection runs
 //     a SELECT, INSERT, UPDATE, DELETE or WITH, it prepares it (the server
 //     parses and plans it once), and afterwards sends only its name and
