@@ -10,8 +10,9 @@
 namespace chapter10 {
 
 // A fixed pool of `workers` threads (cpp-httplib's default is the larger of
-// 8 and the number of cores less one), TCP_NODELAY as asked (Debian builds
-// cpp-httplib with it off), then the exercise's routes and JSON errors.
+// 8 and the number of cores less one), TCP_NODELAY as asked (cpp-httplib's
+// own default, CPPHTTPLIB_TCP_NODELAY, is off, and Debian's compiled library
+// keeps it), then the exercise's routes and JSON errors.
 void configure(httplib::Server& server, std::size_t workers = 8, bool tcp_nodelay = true);
 
 // Listens on 127.0.0.1, a free port, on a thread of its own:
