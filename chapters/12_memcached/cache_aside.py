@@ -25,8 +25,10 @@ aiohttp = github.require("aiohttp", "python3-aiohttp")
 
 
 class Memcached:
-    """aiomcache.Client's get and set, on one connection. One request at a
-    time: a lock keeps two coroutines from interleaving their lines."""
+    """aiomcache.Client's get and set, on one connection, one request at a
+    time: a lock keeps two coroutines from interleaving their lines.
+    aiomcache itself keeps a pool of connections (pool_size=2 by default)
+    and sends one request at a time on each."""
 
     def __init__(self, reader, writer):
         self.reader, self.writer, self.lock = reader, writer, asyncio.Lock()
