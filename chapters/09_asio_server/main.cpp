@@ -30,7 +30,6 @@
 #include "workbook/report.hpp"
 #include "workbook/server_tour.hpp"
 #include "workbook/step.hpp"
-#include "workbook/timing.hpp"
 
 namespace http = workbook::http;
 
@@ -39,10 +38,12 @@ namespace {
 struct Settings {
     bool serve = false;
     unsigned short port = 0;  // the tour takes any free port; --serve 8080
+    std::string program;      // this program's path as it was started, to say how to serve
 };
 
 Settings read_arguments(int argc, char** argv) {
     Settings settings;
+    settings.program = argc > 0 ? argv[0] : "chapter09";
     bool port_given = false;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -76,7 +77,6 @@ int serve(const Settings& settings) {
     // Every connection is an open file: the usual soft limit of 1,024 would
     // refuse the 1,025th client. Raise it to the hard limit, as servers do.
     workbook::raise_open_file_limit();
-    workbook::Stopwatch stopwatch;
     asio::io_context loop(1);  // one thread runs the server and every connection
     const std::vector<chapter09::Route> routes = chapter09::hello_routes();
 
@@ -120,8 +120,8 @@ int serve(const Settings& settings) {
     });
     loop.run();  // returns once the server has stopped: nothing is left to wait for
     client.join();
-    std::cout << workbook::timing_line(stopwatch.elapsed()) << "\n";
-    std::cout << "To serve until Ctrl-C and try it with curl: build/release/chapter09 --serve\n";
+    // No "Execution time" here: a server's worth is not how soon its demo ends.
+    std::cout << "To serve until Ctrl-C and try it with curl: " << settings.program << " --serve\n";
     return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "workbook/arrivals.hpp"
 
+#include "workbook/step.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +16,7 @@ namespace {
 
 std::atomic<bool> showing{false};
 std::atomic<std::chrono::steady_clock::rep> started{0};
+std::atomic<std::chrono::steady_clock::rep> paused_at_start{0};  // a pause at a step is left out
 std::atomic<pid_t> main_process{0};
 std::atomic<int> threads_seen{0};
 thread_local int this_thread_number = -1;  // -1: not numbered yet; 0: the main thread
@@ -29,6 +32,7 @@ std::string who() {
 
 void show_arrivals() {
     started = std::chrono::steady_clock::now().time_since_epoch().count();
+    paused_at_start = time_paused().count();
     main_process = ::getpid();
     this_thread_number = 0;
     showing = true;
@@ -40,7 +44,8 @@ bool showing_arrivals() {
 
 void report_arrival(std::string_view full_name, bool ok) {
     if (!showing) return;
-    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count() -
+                     (time_paused().count() - paused_at_start.load());
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::duration(now - started.load()))
                         .count();

@@ -1,5 +1,7 @@
 #include "workbook/step.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +13,9 @@
 namespace workbook {
 
 namespace {
+
+// Steps may be taken on any thread; the clocks read this from any other.
+std::atomic<std::chrono::steady_clock::rep> paused{0};
 
 // The lines between the slide's markers, in the first source beside `near`
 // that has them; empty when none does (a build moved away from its sources).
@@ -63,8 +68,14 @@ void step(std::string_view slide, std::source_location where) {
     std::printf("--- Enter runs it ---");
     std::fflush(stdout);
     std::string answer;
+    const auto waiting_since = std::chrono::steady_clock::now();
     std::getline(std::cin, answer);  // at the end of input, go on
+    paused += (std::chrono::steady_clock::now() - waiting_since).count();
     std::printf("\n");
+}
+
+std::chrono::steady_clock::duration time_paused() {
+    return std::chrono::steady_clock::duration(paused.load());
 }
 
 }  // namespace workbook

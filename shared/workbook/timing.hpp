@@ -4,18 +4,22 @@
 #include <chrono>
 #include <string>
 
+#include "workbook/step.hpp"
+
 namespace workbook {
 
 // Measures wall time from its construction, on the monotonic clock (the
-// system clock can jump while a program runs).
+// system clock can jump while a program runs), less the time the demo stood
+// still at a step's Enter (./workbook run NN --step).
 class Stopwatch {
   public:
     std::chrono::duration<double> elapsed() const {
-        return std::chrono::steady_clock::now() - start_;
+        return std::chrono::steady_clock::now() - start_ - (time_paused() - paused_at_start_);
     }
 
   private:
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::duration paused_at_start_ = time_paused();
 };
 
 // "Execution time = 2.03 s"
