@@ -1,7 +1,9 @@
-"""Chapter 15 in Python: the talk's pytest-asyncio slide, on the standard
+"""Chapter 15 in Python: the talk's pytest-asyncio test on the standard
 library's unittest (IsolatedAsyncioTestCase runs each async test on a fresh
 event loop, as @pytest.mark.asyncio does), plus the chapter's timeout test
-with an injected sleep.
+with an injected sleep. The slide's own pytest file is
+test_repo_info_pytest.py; this one needs nothing but aiohttp, and is what
+./workbook run 15 --python runs where pytest-asyncio is not installed.
 
 Run it: ./workbook run 15 --python (starts the stand-in), or with a stand-in
 already running: python3 chapters/15_testing/test_repo_info.py
@@ -62,7 +64,6 @@ class FakeTime:
         await asyncio.sleep(0)
 
 
-# [slide:pytest_asyncio_py]
 class TestGetRepoInfo(unittest.IsolatedAsyncioTestCase):
     async def test_get_repo_info(self):  # @pytest.mark.asyncio async def test_...
         repo_info = await get_repo_info(REPOS[0])
@@ -75,7 +76,6 @@ class TestGetRepoInfo(unittest.IsolatedAsyncioTestCase):
         hangs = asyncio.Event().wait  # a fetch that never answers
         result, _ = await asyncio.gather(fetch_with_timeout(hangs, 30, time_.sleep), time_.advance(30))
         self.assertEqual(result, "timed out after 30 s")
-# [/slide]
 
 
 if __name__ == "__main__":
