@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MarkerError, CODE_DIRECTIVE, codeDirectives, languageOf, parseOptions, readMarker } from './lib/markers.mjs';
+import { planSlide } from './lib/layout.mjs';
 
 const SLIDES = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(SLIDES, '..');
@@ -130,11 +131,13 @@ function inline(text, ctx) {
   }).join('');
 }
 
-// One {{code FILE NAME steps="..." size="..."}} directive: the marked
-// region, escaped, in the form reveal.js's highlight plugin expects.
+// One {{code FILE NAME steps="..."}} directive: the marked region (or the
+// part of it that this slide shows, when lib/layout.mjs split it across
+// slides), escaped, in the form reveal.js's highlight plugin expects.
 // data-line-numbers is always there (line numbers on every block, so a
 // room can be told "line 7"); its steps, when given, become fragments.
-function codeBlock(file, name, options, where, errors) {
+// data-lines says which lines of the region the block shows, for the test.
+function codeBlock(file, name, options, where, errors, part) {
   let code;
   try {
     code = readMarker(ROOT, file, name);
@@ -143,12 +146,23 @@ function codeBlock(file, name, options, where, errors) {
     errors.push(`slides: ${error.message} (asked for at ${where})`);
     return '';
   }
-  const steps = options.steps ?? '';
+  for (const option of Object.keys(options)) {
+    if (option === 'size') errors.push(`${where}: size="${options.size}": the build chooses the code's size now, to fill the slide (slides/README.md); drop the option`);
+    else if (option !== 'steps') errors.push(`${where}: ${option}="...": a code block takes steps="..." only`);
+  }
+  let steps = options.steps ?? '';
   if (!/^[0-9,|-]*$/.test(steps)) errors.push(`${where}: steps="${steps}": line numbers, ranges (4-8), commas and | only`);
-  const size = options.size ? ` ${options.size}` : '';
-  return `<div class="code-block${size}"><div class="code-label">${escapeHtml(file)}</div>` +
+  const lines = code.split('\n');
+  const from = part ? part.from : 1;
+  const to = part ? part.to : lines.length;
+  if (part) {
+    code = lines.slice(from - 1, to).join('\n');
+    steps = part.steps;
+  }
+  const start = from > 1 ? ` data-ln-start-from="${from}"` : '';
+  return `<div class="code-block"><div class="code-label">${escapeHtml(file)}</div>` +
     `<pre><code class="language-${languageOf(file)}" data-slide="${escapeHtml(name)}" ` +
-    `data-source="${escapeHtml(file)}" data-line-numbers="${steps}">${escapeHtml(code)}</code></pre></div>`;
+    `data-source="${escapeHtml(file)}" data-lines="${from}-${to}"${start} data-line-numbers="${steps}">${escapeHtml(code)}</code></pre></div>`;
 }
 
 function table(rows, ctx) {
@@ -165,6 +179,12 @@ function blocks(lines, ctx) {
   const out = [];
   let i = 0;
   const startsBlock = (t) => /^(#{1,3}\s|[-+]\s|\d+\.\s|\||>\s?|\{\{)/.test(t);
+  // Side by side, a column with code is as wide as its code needs.
+  let column = 0;
+  const columnTag = () => {
+    const weight = ctx.plan?.columns === 'side' ? ctx.plan.weights?.[column] : null;
+    return weight ? `<div class="column" style="flex-grow: ${weight.toFixed(2)}">` : '<div class="column">';
+  };
   while (i < lines.length) {
     const { text, n } = lines[i];
     const t = text.trim();
@@ -176,10 +196,10 @@ function blocks(lines, ctx) {
       out.push(`<h${level}>${inline(m[2], ctx)}</h${level}>`);
       i++;
     } else if ((m = t.match(CODE_DIRECTIVE))) {
-      out.push(codeBlock(m[1], m[2], parseOptions(m[3]), where, ctx.errors));
+      out.push(codeBlock(m[1], m[2], parseOptions(m[3]), where, ctx.errors, ctx.plan?.parts.get(n)));
       i++;
-    } else if (t === '{{columns}}') { out.push('<div class="columns"><div class="column">'); i++; }
-    else if (t === '{{column}}') { out.push('</div><div class="column">'); i++; }
+    } else if (t === '{{columns}}') { column = 0; out.push(`<div class="columns ${ctx.plan?.columns ?? 'side'}">${columnTag()}`); i++; }
+    else if (t === '{{column}}') { column++; out.push(`</div>${columnTag()}`); i++; }
     else if (t === '{{/columns}}') { out.push('</div></div>'); i++; }
     else if (t === '{{run-table}}') { out.push(runTable(ctx)); i++; }
     else if ((m = t.match(/^\{\{run-timelines((?:\s+[a-z-]+)*)\s*\}\}$/))) {
@@ -278,6 +298,70 @@ function runTimelines(models, ctx) {
   return `<div class="timelines n${wanted.length}">${figures.join('')}</div>`;
 }
 
+// ---------------------------------------------------------------- layout
+
+// A slide's body as lib/layout.mjs reads it: its title, runs of text, code
+// blocks (with the size of their code), and a columns group.
+function itemsOf(lines) {
+  const items = [];
+  let target = items;
+  let group = null;
+  const text = (line) => {
+    const last = target[target.length - 1];
+    if (last && last.kind === 'text') last.lines.push(line);
+    else target.push({ kind: 'text', lines: [line] });
+  };
+  for (const line of lines) {
+    const t = line.text.trim();
+    let m;
+    if (t === '{{columns}}' && !group) {
+      group = { kind: 'columns', open: line, separators: [], close: null, columns: [[]] };
+      items.push(group);
+      target = group.columns[0];
+    } else if (t === '{{column}}' && group) {
+      group.separators.push(line);
+      target = [];
+      group.columns.push(target);
+    } else if (t === '{{/columns}}' && group) {
+      group.close = line;
+      group = null;
+      target = items;
+    } else if ((m = t.match(CODE_DIRECTIVE))) {
+      const options = parseOptions(m[3]);
+      let code = '';
+      try { code = readMarker(ROOT, m[1], m[2]); } catch (error) { if (!(error instanceof MarkerError)) throw error; }
+      const rows = code.split('\n');
+      target.push({ kind: 'code', line, block: {
+        file: m[1], name: m[2], steps: options.steps ?? '', from: 1, lines: rows.length,
+        chars: Math.max(...rows.map((r) => r.length)),
+        blank: rows.flatMap((r, k) => (r === '' ? [k + 1] : [])),
+      } });
+    } else if (/^##\s/.test(t) && target === items && !items.some((i) => i.kind === 'title')) {
+      items.push({ kind: 'title', lines: [line] });
+    } else {
+      text(line);
+    }
+  }
+  return items;
+}
+
+// Back to the deck's source lines, which blocks() renders; a title gets
+// "(2/3)" when the slide is one of several made of one.
+function linesOf(items, suffix) {
+  return items.flatMap((item) => {
+    if (item.kind === 'title') return suffix ? [{ ...item.lines[0], text: `${item.lines[0].text.trim()} ${suffix}` }] : item.lines;
+    if (item.kind === 'text') return item.lines;
+    if (item.kind === 'code') return [item.line];
+    const out = [item.open];
+    item.columns.forEach((column, k) => {
+      if (k) out.push(item.separators[k - 1]);
+      out.push(...linesOf(column));
+    });
+    if (item.close) out.push(item.close);
+    return out;
+  });
+}
+
 // ---------------------------------------------------------------- the folder
 
 function render(deck, ctx) {
@@ -285,10 +369,27 @@ function render(deck, ctx) {
     const attrs = stack.kind === 'chapter'
       ? `id="chapter${stack.id}" data-chapter="${stack.id}"`
       : `id="${escapeHtml(stack.id)}" data-section="${escapeHtml(stack.id)}"`;
-    const slides = stack.slides.map((slide) => {
-      const classes = slide.classes.length ? ` class="${slide.classes.map(escapeHtml).join(' ')}"` : '';
-      const notes = slide.notes ? `\n<aside class="notes">\n${blocks(slide.notes, ctx)}\n</aside>` : '';
-      return `<section${classes} data-deck-line="${slide.n}">\n${blocks(slide.lines, ctx)}${notes}\n</section>`;
+    // A slide of the source may become several (lib/layout.mjs): each
+    // keeps the slide's notes.
+    const slides = stack.slides.flatMap((slide) => {
+      const plan = planSlide(itemsOf(slide.lines));
+      if (plan.error) {
+        ctx.errors.push(`${ctx.source}:${slide.n}: ${plan.error}`);
+        return [];
+      }
+      const notes = slide.notes ? `\n<aside class="notes">\n${blocks(slide.notes, { ...ctx, plan: null })}\n</aside>` : '';
+      return plan.slides.map((one, k) => {
+        const several = plan.slides.length > 1;
+        const columns = one.items.find((i) => i.kind === 'columns');
+        ctx.plan = { parts: one.parts, columns: one.columns, weights: columns?.columns.map((c) => c.weight) };
+        const body = blocks(linesOf(one.items, several ? `(${k + 1}/${plan.slides.length})` : ''), ctx);
+        ctx.plan = null;
+        const classList = [...slide.classes, ...(one.font ? ['code-slide'] : [])];
+        const classes = classList.length ? ` class="${classList.map(escapeHtml).join(' ')}"` : '';
+        const style = one.font ? ` style="--code-font: ${one.font}px"` : '';
+        const part = several ? ` data-part="${k + 1}/${plan.slides.length}"` : '';
+        return `<section${classes}${style} data-deck-line="${slide.n}"${part}>\n${body}${notes}\n</section>`;
+      });
     });
     return `<section ${attrs}>\n${slides.join('\n')}\n</section>`;
   });
@@ -320,6 +421,9 @@ ${sections.join('\n')}
   Reveal.initialize({
     hash: true, width: 1280, height: 720, margin: 0.03, center: false,
     slideNumber: 'c/t', transition: 'slide',
+    // The arrows in the speaker view only: on the room's screen they would
+    // be drawn over the code.
+    controls: 'speaker-only',
     plugins: [RevealHighlight, RevealNotes],
   });
 </script>
@@ -382,7 +486,7 @@ function main() {
   };
   const html = render(deck, ctx);
   if (errors.length) {
-    for (const e of errors) console.error(e);
+    for (const e of new Set(errors)) console.error(e);
     fail(`slides: the ${args.lang} deck was not built (${errors.length} problem${errors.length > 1 ? 's' : ''} above)`);
   }
 

@@ -137,6 +137,8 @@ function fontFor(items, side) {
           column.weight = hasCode ? w : null;
           return [px, h];
         });
+        // A column of text only gets its share of the width as a weight too.
+        for (const column of item.columns) if (column.weight === null) column.weight = share.em * 0.35 / (1 - 0.35 * textOnly);
         columnsWidth = share;
       } else {
         for (const column of item.columns) {
