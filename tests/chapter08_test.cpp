@@ -82,9 +82,18 @@ constexpr const char* blocks_the_thread =
     "variable?), so the coroutines holding slots can never run to give one back: queue the coroutine "
     "and co_await a timer instead";
 
+// Each test that can hang has a deadline of its own, far shorter than the
+// watchdog's usual 50 s: a blocking acquire() would otherwise make every
+// test of the chapter wait its 50 s, and `check 08` run for minutes.
+constexpr const char* fetch_hangs =
+    "the fetches never finished: an acquire() that blocks the loop's one thread (see 08.1), or a slot "
+    "that is never given back (keep the Slot alive until the request is done, and let it go on every "
+    "path, errors too), leaves the other coroutines waiting forever";
+
 }  // namespace
 
 TEST_CASE("08.1 acquire takes a free slot at once and a Slot gives it back when it goes") {
+    if_it_hangs(blocks_the_thread, std::chrono::seconds(5));
     AsyncSemaphore semaphore(2);
     run_loop([&]() -> asio::awaitable<int> {
         auto a = co_await semaphore.acquire();
@@ -100,7 +109,7 @@ TEST_CASE("08.1 acquire takes a free slot at once and a Slot gives it back when 
 
 TEST_CASE(
     "08.1 a waiter is suspended (not the thread) until a slot comes back - first come first served") {
-    if_it_hangs(blocks_the_thread, std::chrono::seconds(10));
+    if_it_hangs(blocks_the_thread, std::chrono::seconds(5));
     AsyncSemaphore semaphore(1);
     std::vector<std::string> log;
     std::vector<Task> tasks{
@@ -127,7 +136,7 @@ TEST_CASE("08.1 a slot given back goes to the first waiter - a newcomer cannot o
     // B waits for the only slot. When it is given back, a newcomer (this
     // coroutine, asking again at once) must queue behind B, although B has
     // not run yet: first come, first served.
-    if_it_hangs(blocks_the_thread, std::chrono::seconds(10));
+    if_it_hangs(blocks_the_thread, std::chrono::seconds(5));
     AsyncSemaphore semaphore(1);
     std::vector<std::string> log;
     run_loop(
@@ -154,6 +163,7 @@ TEST_CASE("08.1 a slot given back goes to the first waiter - a newcomer cannot o
 }
 
 TEST_CASE("08.2 fetch_one holds a slot for its request and gives it back whatever the answer") {
+    if_it_hangs(fetch_hangs, std::chrono::seconds(5));
     StandIn s(quick({{"bad/one", Fault::not_found}}));
     AsyncSemaphore semaphore(1);
     const auto results = run_loop(
@@ -184,6 +194,7 @@ TEST_CASE("08.2 fetch_one holds a slot for its request and gives it back whateve
 }
 
 TEST_CASE("08.2 a hung request ends at its timeout with an error that names it") {
+    if_it_hangs(fetch_hangs, std::chrono::seconds(5));
     StandIn s(quick({{"workbook-bench/repo-1", Fault::hang}}));
     AsyncSemaphore semaphore(2);
     const auto result = run_loop(
@@ -204,6 +215,7 @@ TEST_CASE("08.2 a hung request ends at its timeout with an error that names it")
 
 TEST_CASE(
     "08.2 the timeout counts from when the request has its slot - not from when its task started") {
+    if_it_hangs(fetch_hangs, std::chrono::seconds(5));
     // One slot, eight requests of 100 ms each, a timeout of 500 ms: the last
     // starts 700 ms after its task did, yet its own request takes 100 ms.
     StandIn s(quick({}, 100ms));
@@ -229,6 +241,7 @@ TEST_CASE(
 
 TEST_CASE(
     "08.2 fetch_all has exactly limit requests in flight at its peak and returns all in order") {
+    if_it_hangs(fetch_hangs, std::chrono::seconds(5));
     StandIn s(quick({}, 100ms));
     const auto names = bench_names(30);
     const auto results = run_loop(chapter08::fetch_all(s.api, names, 7));
@@ -247,6 +260,7 @@ TEST_CASE(
 }
 
 TEST_CASE("08.2 fetch_all with limit 1 fetches one at a time") {
+    if_it_hangs(fetch_hangs, std::chrono::seconds(5));
     StandIn s(quick({}, 20ms));
     const auto results = run_loop(chapter08::fetch_all(s.api, bench_names(5), 1));
     CHECK(count_ok(results) == 5);
@@ -254,6 +268,7 @@ TEST_CASE("08.2 fetch_all with limit 1 fetches one at a time") {
 }
 
 TEST_CASE("08.2 fetch_all reports each failure and keeps every other result") {
+    if_it_hangs(fetch_hangs, std::chrono::seconds(5));
     StandIn s(quick({{"bad/one", Fault::not_found},
                      {"workbook-bench/repo-3", Fault::hang},
                      {"workbook-bench/repo-5", Fault::truncated},
@@ -276,6 +291,7 @@ TEST_CASE("08.2 fetch_all reports each failure and keeps every other result") {
 }
 
 TEST_CASE("08.3 a cancelled waiter leaves the line and takes no slot (operation_aborted)") {
+    if_it_hangs(blocks_the_thread, std::chrono::seconds(5));
     AsyncSemaphore semaphore(1);
     std::error_code waiter_error;
     bool waiter_got_slot = false;
@@ -318,6 +334,7 @@ TEST_CASE("08.3 a cancelled waiter leaves the line and takes no slot (operation_
 
 TEST_CASE(
     "08.3 cancelling fetch_all ends every task at once - keeps what had finished - leaves no socket open") {
+    if_it_hangs(blocks_the_thread, std::chrono::seconds(5));
     // The stand-in in a process of its own, so that every socket this
     // process holds is the client's. Limit 4: the four quick ones finish,
     // then four hung requests hold every slot, and the rest wait in line.
@@ -378,6 +395,7 @@ TEST_CASE(
 }
 
 TEST_CASE("08.2 fetch_all works over HTTPS") {
+    if_it_hangs(fetch_hangs, std::chrono::seconds(8));
     StandIn s(quick(), /*tls=*/true);
     const auto results = run_loop(chapter08::fetch_all(s.api, bench_names(12), 4));
     CHECK(count_ok(results) == 12);
