@@ -54,10 +54,13 @@ const std::string returned_in_the_child =
     "its caller): end the child with _exit(code) right after work(), so it never runs the parent's code";
 
 constexpr const char* a_pipe_left_open =
-    "fetch_all never finished: a read from a pipe waits for end of file, which comes only when every copy of "
-    "its write end is closed. The parent must close the ends it gave away (the results pipe's write end once "
-    "every worker is forked, each job pipe's write end once its jobs are written), and each child the ends "
-    "it does not use, including the job pipes of the workers forked before it";
+    "fetch_all never finished. Either (1) a pipe was left open: a read from a pipe waits for end of file, "
+    "which comes only when every copy of its write end is closed. The parent must close the ends it gave "
+    "away (the results pipe's write end once every worker is forked, each job pipe's write end once its "
+    "jobs are written), and each child the ends it does not use, including the job pipes of the workers "
+    "forked before it. Or (2) it waits for a child that is not its worker: waitpid(-1, ...) and wait() "
+    "take any child of the process, and this test's process has another one, the stand-in, which never "
+    "ends; wait for each worker by its pid (reap(pid))";
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include "support/printing.hpp"
 #include "support/redis_server.hpp"
 #include "workbook/task_group.hpp"
+#include "workbook/transport_error.hpp"
 
 using namespace std::chrono_literals;
 using chapter11::Command;
@@ -150,6 +151,31 @@ TEST_CASE("11.1 an error reply takes its place and no other reply is lost") {
     CHECK_MESSAGE(mentions(replies[1].text, "not an integer"),
                   "the error Value's text is Redis's own message");
     CHECK(show(replies[2]) == "\"not a number\"");
+}
+
+TEST_CASE("11.1 a connection that fails under the pipeline is thrown - not turned into replies") {
+    // QUIT: Redis answers OK and closes the connection, so the GET queued
+    // after it can never have a reply. That is a TransportError, to be
+    // thrown as it is: a catch-all that turns it into an error Value in
+    // each command's place makes a dead connection look like a batch that
+    // ran.
+    const auto key = unique_key("ch11:quit");
+    std::vector<Command> commands{{"SET", key, "1"}, {"QUIT"}, {"GET", key}};
+    std::string outcome = "(nothing)";
+    try {
+        const auto replies = with_redis<std::vector<Value>>(
+            [&](Client& redis) { return chapter11::pipeline(redis, commands); }, 10s,
+            pipeline_hangs);
+        outcome = "it returned " + std::to_string(replies.size()) + " replies:";
+        for (const auto& word : show(replies)) outcome += " " + word;
+    } catch (const workbook::TransportError&) {
+        outcome = "TransportError";
+    }
+    CHECK_MESSAGE(outcome == "TransportError",
+                  "Redis closed the connection after QUIT, before the GET had a reply, but "
+                      << outcome
+                      << ". Catch only RedisError (an error reply) in a command's task: a "
+                         "TransportError means the connection failed, and must be thrown");
 }
 
 TEST_CASE("11.1 an empty pipeline sends nothing and returns no replies") {
