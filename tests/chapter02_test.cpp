@@ -249,7 +249,11 @@ TEST_CASE("02.2 fetch_all keeps exactly as many requests in flight as it has wor
                       "the stand-in had "
                           << stats.max_in_flight << " requests at once with " << workers
                           << " workers: one thread per repository instead of `workers` threads?");
-        CHECK(stats.max_in_flight == workers);  // not one at a time, not all at once
+        CHECK_MESSAGE(stats.max_in_flight == workers,
+                      "the stand-in had at most "
+                          << stats.max_in_flight << " requests at once with " << workers
+                          << " workers: are all the workers started before any is joined, and "
+                             "does each fetch outside the queue's lock?");
     }
 }
 

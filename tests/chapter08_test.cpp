@@ -264,7 +264,11 @@ TEST_CASE("08.2 fetch_all with limit 1 fetches one at a time") {
     StandIn s(quick({}, 20ms));
     const auto results = run_loop(chapter08::fetch_all(s.api, bench_names(5), 1));
     CHECK(count_ok(results) == 5);
-    CHECK(s.stats().max_in_flight == 1);
+    CHECK_MESSAGE(s.stats().max_in_flight == 1,
+                  s.stats().max_in_flight
+                      << " requests at once with a limit of 1: does every task take its slot of "
+                         "the one shared AsyncSemaphore before its request, and hold it until "
+                         "the answer is in?");
 }
 
 TEST_CASE("08.2 fetch_all reports each failure and keeps every other result") {
@@ -399,5 +403,9 @@ TEST_CASE("08.2 fetch_all works over HTTPS") {
     StandIn s(quick(), /*tls=*/true);
     const auto results = run_loop(chapter08::fetch_all(s.api, bench_names(12), 4));
     CHECK(count_ok(results) == 12);
-    CHECK(s.stats().max_in_flight == 4);
+    CHECK_MESSAGE(s.stats().max_in_flight == 4,
+                  s.stats().max_in_flight
+                      << " requests at once over HTTPS with a limit of 4 (over HTTP the same "
+                         "code should reach exactly the limit too): is the slot held through the "
+                         "TLS handshake and the answer, and are all tasks started at once?");
 }

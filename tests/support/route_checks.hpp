@@ -72,8 +72,12 @@ inline void check_head(unsigned short port) {
     const auto get = ask(port, "GET", "/hello/Ana");
     const auto head = ask(port, "HEAD", "/hello/Ana");
     REQUIRE_MESSAGE(status_of(head) == 200, "a GET route answers HEAD too\n" << head);
-    CHECK(header_of(head, "Content-Length") == header_of(get, "Content-Length"));
-    CHECK(body_of(head).empty());
+    CHECK_MESSAGE(header_of(head, "Content-Length") == header_of(get, "Content-Length"),
+                  "HEAD answers with GET's headers, Content-Length too (the length the GET's body "
+                  "has), and no body: HEAD said \""
+                      << header_of(head, "Content-Length") << "\", GET said \""
+                      << header_of(get, "Content-Length") << "\"");
+    CHECK_MESSAGE(body_of(head).empty(), "HEAD's answer carries no body, only GET's headers");
 }
 
 // A path of the app asked with a method none of its routes takes.
@@ -83,7 +87,17 @@ inline void check_method_not_allowed(unsigned short port) {
         CAPTURE(method);
         CAPTURE(target);
         const auto response = ask(port, method, target);
-        REQUIRE_MESSAGE(status_of(response) == 405, response);
+        REQUIRE_MESSAGE(
+            status_of(response) == 405,
+            method << " " << target
+                   << " matches a route's path but none of its methods: that is 405 "
+                      "Method Not Allowed (with an Allow header), not "
+                   << status_of(response)
+                   << (status_of(response) == 404 ? " (404 is for a path no route has: look at the "
+                                                    "path first, then the method)"
+                                                  : "")
+                   << ". The answer:\n"
+                   << response);
         CHECK_MESSAGE(header_of(response, "Allow") == "GET,HEAD",
                       "RFC 9110 asks a 405 to say what is allowed; a GET route takes HEAD too; "
                       "sorted, joined by commas, as aiohttp writes it");
@@ -103,7 +117,16 @@ inline void check_not_found(unsigned short port) {
         CAPTURE(method);
         CAPTURE(target);
         const auto response = ask(port, method, target);
-        REQUIRE_MESSAGE(status_of(response) == 404, response);
+        REQUIRE_MESSAGE(status_of(response) == 404,
+                        method << " " << target
+                               << " matches no route's path: that is 404 Not Found, not "
+                               << status_of(response)
+                               << (status_of(response) == 405
+                                       ? " (405 is for a path that a route has, with another "
+                                         "method)"
+                                       : "")
+                               << ". The answer:\n"
+                               << response);
         check_json_type(response);
         CHECK((json_of(response) == nlohmann::json{{"status", 404}, {"error", "Not Found"}}));
         CHECK_MESSAGE(header_of(response, "Allow").empty(), "only a 405 says what is allowed");
