@@ -13,6 +13,7 @@
 #include "server.hpp"
 #include "support/raw_http.hpp"
 #include "workbook/limits.hpp"
+#include "workbook/resources.hpp"
 
 using chapter16::Live;
 using workbook::testing::body_of;
@@ -134,6 +135,7 @@ TEST_CASE("16.2 two thousand held connections are counted and the idle timeout l
     // within the idle timeout even on a slow machine (or under a sanitizer).
     std::vector<std::unique_ptr<RawConnection>> clients(2000);
     std::atomic<int> unanswered{0};
+    const auto peak_before_kb = workbook::resource_usage().peak_rss_kb;
     const auto started = std::chrono::steady_clock::now();
     {
         std::vector<std::thread> openers;
@@ -159,6 +161,23 @@ TEST_CASE("16.2 two thousand held connections are counted and the idle timeout l
     INFO("opening and answering them took "
          << std::chrono::duration<double, std::milli>(took).count() << " ms");
     CHECK_MESSAGE(s.server.live() == 2000, "2,000 connections open and idle: the count is 2,000");
+    // What a held connection costs, from this process's own memory: the
+    // server's side (its coroutine frame, timer and socket) and the test's
+    // client side together. A buffer of 4 KiB held by each waiting
+    // connection, the mistake this chapter is about, adds 4 KiB to each.
+    const double bytes_each =
+        static_cast<double>(workbook::resource_usage().peak_rss_kb - peak_before_kb) * 1024.0 /
+        2000.0;
+    MESSAGE("memory per held connection, both ends: " << bytes_each << " bytes");
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    CHECK_MESSAGE(bytes_each < 3500,
+                  "each held connection costs "
+                      << static_cast<long>(bytes_each)
+                      << " bytes of this process's memory (both ends; the reference costs about "
+                         "2,400): does every waiting connection hold a read buffer of its own? "
+                         "Wait for bytes with async_wait(wait_read) holding nothing, and make "
+                         "room only once bytes are there");
+#endif
     const auto left = s.live_becomes(0, 5s);
     CHECK_MESSAGE(left == 0, left << " connections still open 5 s after the idle timeout of 2 s");
     CHECK_MESSAGE(clients.front()->closed_by_peer(), "the server closed the idle connection");
