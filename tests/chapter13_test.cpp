@@ -270,3 +270,35 @@ TEST_CASE("13.2 a name is stored verbatim whatever it holds") {
                                                                             << names.size());
     for (std::size_t i = 0; i < names.size(); ++i) CHECK(got[i].name == names[i]);
 }
+
+TEST_CASE("13.2 the name reaches PostgreSQL as a parameter - never inside the SQL text") {
+    // What is stored cannot tell a parameter from a name quoted by hand
+    // ('O''Brien' stores O'Brien too), so this asks the server what it was
+    // sent: pg_stat_activity keeps the last statement of every connection,
+    // and the pool's one connection has just run the INSERT.
+    const std::string name = "Miles O'Brien " + unique_key("marker");
+    const std::string app = unique_key("ch13-param");
+    const auto statement =
+        with_pool<std::string>(1, app, [&](Pool& pool) -> asio::awaitable<std::string> {
+            co_await chapter13::create_speakers_table(pool);
+            co_await chapter13::add_speaker(pool, name);
+            workbook::pg::Connection observer(co_await asio::this_coro::executor, database_url(),
+                                              unique_key("ch13-observer"));
+            co_await observer.connect();
+            std::vector<Param> params{app};
+            const auto r = co_await observer.query(
+                "SELECT query FROM pg_stat_activity WHERE application_name = $1",
+                std::move(params));
+            if (r.rows.empty()) co_return std::string("(the pool's connection was not found)");
+            co_return std::get<std::string>(r.rows[0][0]);
+        });
+    INFO("the last statement PostgreSQL received on the pool's connection: " << statement);
+    CHECK_MESSAGE(statement.find("INSERT") != std::string::npos,
+                  "the pool's connection did not run the INSERT last");
+    CHECK_MESSAGE(statement.find("Brien") == std::string::npos,
+                  "the name is inside the SQL text PostgreSQL received, quoted by hand: what is "
+                  "stored may look right, but one quote handled wrong is an injection. Write $1 "
+                  "in the SQL and pass the name in the parameters");
+    CHECK_MESSAGE(statement.find("$1") != std::string::npos,
+                  "the INSERT has no $1: send the name as a parameter");
+}
