@@ -5,6 +5,7 @@
 
 #include "exercise.hpp"
 #include "support/results.hpp"
+#include "support/scripted_server.hpp"
 #include "support/stand_in.hpp"
 #include "support/watchdog.hpp"
 #include "workbook/blocking_client.hpp"
@@ -86,6 +87,40 @@ TEST_CASE("01.2 fetch_all returns one result per repository in input order") {
     const auto& names = workbook::repositories();
     const auto results = chapter01::fetch_all(s.api, names);
     check_all_ok_in_order(results, names);
+}
+
+TEST_CASE("01.1 fetch_repo follows a renamed repository's redirect as requests.get does") {
+    // GitHub answers 301 with the new address for a renamed repository;
+    // requests.get follows it by default, and so must this client: with the
+    // token, since it stays on the API's own origin.
+    using workbook::testing::http_response;
+    using workbook::testing::Reply;
+    using workbook::testing::repo_json;
+    using workbook::testing::ScriptedServer;
+    using workbook::testing::SeenRequest;
+    ScriptedServer server([](const SeenRequest& r) {
+        if (r.target == "/repos/old/name")
+            return Reply{http_response(301, "", "Location: /repos/new/name\r\n")};
+        return Reply{http_response(200, repo_json(r.target.substr(7)))};
+    });
+    auto api = server.api();
+    api.token = "s3cret";
+    const auto client = workbook::make_blocking_client(api, 5s);
+    workbook::RepoInfo info;
+    try {
+        info = chapter01::fetch_repo(*client, api, "old/name");
+    } catch (const workbook::FetchError& e) {
+        FAIL("the repository moved (301 to /repos/new/name) and fetch_repo gave up: "
+             << std::string(e.what())
+             << ". client.Get() does not follow redirects; workbook::get_blocking does, as "
+                "requests.get does");
+    }
+    CHECK(info.full_name == "new/name");
+    const auto requests = server.requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[1].target == "/repos/new/name");
+    CHECK_MESSAGE(requests[1].header("Authorization") == "token s3cret",
+                  "the same origin: the token goes along");
 }
 
 TEST_CASE("01.2 fetch_all asks for one repository at a time") {

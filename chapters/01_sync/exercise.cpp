@@ -14,8 +14,8 @@ namespace chapter01 {
 
 workbook::RepoInfo fetch_repo(httplib::Client& client, const workbook::ApiConfig& api,
                               std::string_view full_name) {
-    // TODO(01.1): client.Get(...), then check: no answer? a status other
-    // than 200? a body that does not parse?
+    // TODO(01.1): workbook::get_blocking(client, api, ...), then check: no
+    // answer? a status other than 200? a body that does not parse?
     (void)client, (void)api, (void)full_name;
     workbook::todo("01.1");
 }

@@ -16,10 +16,12 @@ class Client;
 namespace chapter01 {
 
 // TODO(01.1): GET one repository with `client` and return its RepoInfo.
-//   - the path is api.repo_path(full_name);
-//   - no answer at all: throw workbook::FetchError with
-//     workbook::describe_transport_failure(...) (workbook::transport_failure
-//     turns cpp-httplib's error into words);
+//   - GET with workbook::get_blocking(client, api, api.repo_path(full_name)):
+//     cpp-httplib's client.Get() with what requests.get does by default, a
+//     redirect followed (a renamed repository answers 301);
+//   - no answer at all (get_blocking throws workbook::TransportError): throw
+//     workbook::FetchError with workbook::describe_transport_failure(...),
+//     the status 0 and the error's step();
 //   - a status other than 200: throw workbook::FetchError with
 //     workbook::describe_status(...) and the status;
 //   - a body that does not parse: throw workbook::FetchError naming the

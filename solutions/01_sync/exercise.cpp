@@ -8,24 +8,29 @@ namespace chapter01 {
 // [slide:sync_fetch_repo]
 workbook::RepoInfo fetch_repo(httplib::Client& client, const workbook::ApiConfig& api,
                               std::string_view full_name) {
-    // Get() blocks this thread until the whole answer is in, or it fails.
-    const auto result = client.Get(api.repo_path(full_name));
-    if (!result) {
+    // get_blocking is client.Get() plus what requests.get does by default:
+    // it follows a redirect (a renamed repository answers 301), at most 5,
+    // sending the token to the API's own origin only. It blocks this thread
+    // until the whole answer is in, or throws TransportError.
+    httplib::Response response;
+    try {
+        response = workbook::get_blocking(client, api, api.repo_path(full_name));
+    } catch (const workbook::TransportError& e) {
         // No answer at all: refused, timed out, broken off, or TLS failed.
-        throw workbook::FetchError(workbook::describe_transport_failure(
-            api, full_name, workbook::transport_failure(client, result.error())));
+        throw workbook::FetchError(workbook::describe_transport_failure(api, full_name, e), 0,
+                                   e.step());
     }
-    if (result->status != 200) {
+    if (response.status != 200) {
         throw workbook::FetchError(
-            workbook::describe_status(api, full_name, result->status, result->body,
-                                      result->get_header_value("X-RateLimit-Remaining"),
-                                      result->get_header_value("Retry-After")),
-            result->status);
+            workbook::describe_status(api, full_name, response.status, response.body,
+                                      response.get_header_value("X-RateLimit-Remaining"),
+                                      response.get_header_value("Retry-After")),
+            response.status);
     }
     try {
-        return workbook::parse_repo_info(result->body);
+        return workbook::parse_repo_info(response.body);
     } catch (const workbook::ParseError& e) {
-        throw workbook::FetchError(std::string(full_name) + ": " + e.what(), result->status);
+        throw workbook::FetchError(std::string(full_name) + ": " + e.what(), response.status);
     }
 }
 // [/slide]
