@@ -163,14 +163,16 @@ inline void idle_connections(unsigned short port, const std::string& valid, int 
     {
         std::vector<std::unique_ptr<RawConnection>> idle;
         for (int i = 0; i < n; ++i) idle.push_back(std::make_unique<RawConnection>(port));
-        for (int i = 0; i < 1000 && open_connections() < before + static_cast<std::size_t>(n); ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        CHECK_MESSAGE(
+            eventually([&] { return open_connections() >= before + static_cast<std::size_t>(n); },
+                       std::chrono::seconds(10), std::chrono::milliseconds(10)),
+            "the server counts " << open_connections() - before << " of " << n
+                                 << " idle connections after 10 s");
         CHECK(open_connections() == before + static_cast<std::size_t>(n));
         still_serves(port, valid);
     }
-    for (int i = 0; i < 1000 && open_connections() != before; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    CHECK_MESSAGE(open_connections() == before,
+    CHECK_MESSAGE(eventually([&] { return open_connections() == before; }, std::chrono::seconds(10),
+                             std::chrono::milliseconds(10)),
                   "after " << n << " idle clients closed, " << open_connections()
                            << " connections are still open (" << before << " before)");
 }
