@@ -6,12 +6,31 @@ DATABASE_URL set: python3 chapters/14_query_builder/speakers_sa.py
 """
 # needs: aiopg.sa (Debian package python3-aiopg)
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "python"))
 import github  # noqa: E402  (for require and fail: this program talks to PostgreSQL only)
 
 sa = github.require("sqlalchemy", "python3-sqlalchemy")
+aiopg = github.require("aiopg", "python3-aiopg")
+
+
+def major_minor(version):
+    """(1, 4) for "1.4.46", (2, 0) for "2.0.0b4"."""
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:2])
+
+
+# aiopg 1.4.0, its last stable release (the one Debian 12 packages), takes
+# PGCompiler_psycopg2 from sqlalchemy.dialects.postgresql.psycopg2, where
+# SQLAlchemy 2.0 no longer has it: `import aiopg.sa` then fails with
+# "aiopg.sa requires sqlalchemy", although SQLAlchemy is there. Its 2.0
+# support is in a 1.5 alpha only. Say so, and what to do, before trying.
+if major_minor(sa.__version__) >= (2, 0) and major_minor(aiopg.__version__) < (1, 5):
+    github.fail(f"aiopg {aiopg.__version__} does not work with SQLAlchemy {sa.__version__} (aiopg.sa "
+                "needs SQLAlchemy 1.x): install SQLAlchemy 1.4 (Debian 12's python3-sqlalchemy, or "
+                "pip install 'sqlalchemy<2'), or write it with SQLAlchemy's own asyncio extension "
+                "(sqlalchemy.ext.asyncio, with asyncpg) instead of aiopg")
 aiopg_sa = github.require("aiopg.sa", "python3-aiopg")
 
 # [slide:table]
