@@ -1,5 +1,5 @@
-// Chapter 14 exercise: the UPDATE statement of the query builder (query.hpp),
-// and OR between two conditions.
+// Chapter 14 exercise: three parts of the query builder (query.hpp): the
+// UPDATE statement, AND and OR between two conditions, and IN a list.
 #pragma once
 
 #include <cstdint>
@@ -36,8 +36,21 @@ inline constexpr SpeakersTable speakers{};
 // UPDATE without WHERE changes every row of the table, which is almost
 // never meant (SQL for every row, written out, is where(id > 0) or such).
 
-// TODO(14.2), in exercise.cpp: qb::operator||(a, b), "a OR b", each side in
-// parentheses as operator&& does, so that (a || b) && c keeps its meaning:
-// SQL's AND binds tighter than its OR.
+// TODO(14.2), in exercise.cpp: qb::combine(a, op, b), which && and || call
+// with "AND" and "OR". (speakers.id == 1) || (speakers.name == "Ada") is
+// the pieces {"(id = ", ") OR (name = ", ")"} and the parameters {1, "Ada"}:
+// "(a) OR (b)", each side in parentheses, so that (a || b) && c keeps its
+// meaning (SQL's AND binds tighter than its OR); a's parameters, then b's;
+// and one piece more than parameters, as every Condition has, which takes
+// joining a's last piece and b's first into one.
+
+// TODO(14.3), in exercise.cpp: qb::in_list(column, values), which
+// speakers.name.in({"Grace", "Barbara"}) calls with the values already
+// checked and turned into parameters: the pieces {"name IN (", ", ", ")"}
+// and the two parameters, so that the statement numbers them ($1, $2 in a
+// SELECT, $2, $3 after a SET value). With no values, "name IN ()" is a
+// syntax error to PostgreSQL; an empty list is a condition no row meets
+// (SQLAlchemy 1.4 writes "name IN (NULL) AND (1 != 1)" for it; "FALSE"
+// says the same).
 
 }  // namespace chapter14

@@ -30,16 +30,33 @@ Statement Update::build() const {
 }
 // [/slide]
 
-Condition operator||(Condition a, Condition b) {
-    Condition either;
-    either.pieces = {"(" + a.pieces.front()};
-    for (std::size_t i = 1; i < a.pieces.size(); ++i) either.pieces.push_back(a.pieces[i]);
-    either.pieces.back() += ") OR (" + b.pieces.front();
-    for (std::size_t i = 1; i < b.pieces.size(); ++i) either.pieces.push_back(b.pieces[i]);
-    either.pieces.back() += ")";
-    either.params = std::move(a.params);
-    either.params.insert(either.params.end(), b.params.begin(), b.params.end());
-    return either;
+// [slide:combine]
+Condition combine(Condition a, std::string_view op, Condition b) {
+    // a's pieces, with "(" in front; then a's last piece and b's first
+    // become one, so that no parameter is lost or gained at the seam.
+    Condition both;
+    both.pieces = std::move(a.pieces);
+    both.pieces.front().insert(0, "(");
+    both.pieces.back() += ") " + std::string(op) + " (" + b.pieces.front();
+    both.pieces.insert(both.pieces.end(), std::next(b.pieces.begin()), b.pieces.end());
+    both.pieces.back() += ")";
+    both.params = std::move(a.params);
+    both.params.insert(both.params.end(), b.params.begin(), b.params.end());
+    return both;
 }
+// [/slide]
+
+// [slide:in_list]
+Condition in_list(std::string_view column, std::vector<Param> values) {
+    // x IN () is a syntax error; x IN (nothing) is false for every row.
+    if (values.empty()) return {{"FALSE"}, {}};
+    // "name IN (", then ", " between two values, then ")": one piece more
+    // than values, and the numbers left to the statement that places it.
+    Condition condition{{std::string(column) + " IN ("}, std::move(values)};
+    for (std::size_t i = 1; i < condition.params.size(); ++i) condition.pieces.push_back(", ");
+    condition.pieces.push_back(")");
+    return condition;
+}
+// [/slide]
 
 }  // namespace qb
