@@ -165,7 +165,30 @@ TEST_CASE("09.2 a path no route matches gets 404 as JSON") {
     checks::check_not_found(server.port);
 }
 
+TEST_CASE("09.2 a name that is not UTF-8 gets 400 naming its bytes and the connection goes on") {
+    ServerThread server(router(hello_routes()));
+    checks::check_not_utf8(server.port);
+}
+
 // The server layer under the routes, as chapter 09's README walks through it.
+
+TEST_CASE("the chapter 09 server answers 500 as JSON to a handler that throws and goes on") {
+    ServerThread server([](const Request& request) -> asio::awaitable<Response> {
+        if (request.path == "/throws") throw std::runtime_error("a bug on purpose \xE9");
+        co_return json_response({{"ok", true}});
+    });
+    RawConnection c(server.port);
+    REQUIRE(c.send(get_request("/throws") + get_request("/")));
+    const auto failed = c.read_response();
+    REQUIRE_MESSAGE(status_of(failed) == 500, failed);
+    const auto body = json_of(failed);
+    CHECK(body.value("error", "") == "Internal Server Error");
+    // The exception's text, its byte that is not UTF-8 replaced.
+    CHECK(body.value("detail", "") == "the handler threw: a bug on purpose \xEF\xBF\xBD");
+    const auto next = c.read_response();
+    REQUIRE_MESSAGE(status_of(next) == 200, "the connection serves the request after it\n" << next);
+    CHECK(server.connections() == 1);
+}
 
 TEST_CASE(
     "the chapter 09 server keeps a connection for several requests and answers pipelined ones in order") {

@@ -47,6 +47,31 @@ TEST_CASE("10.1 a GET route answers HEAD with the length of its body and no body
     checks::check_head(s.port);
 }
 
+TEST_CASE("10.1 a name that is not UTF-8 gets 400 naming its bytes") {
+    Served s(false);
+    // cpp-httplib ends a keep-alive connection after 5 requests
+    // (CPPHTTPLIB_KEEPALIVE_MAX_COUNT).
+    checks::check_not_utf8(s.port, 5);
+}
+
+TEST_CASE(
+    "a handler of the chapter 10 server that throws gets a JSON 500 and the connection goes on") {
+    httplib::Server server;
+    chapter10::configure(server);  // where the exception handler is installed
+    server.Get("/throws", [](const httplib::Request&, httplib::Response&) {
+        throw std::runtime_error("a bug on purpose");
+    });
+    chapter10::Background running(server);
+    workbook::testing::RawConnection c(static_cast<unsigned short>(running.port));
+    REQUIRE(c.send(workbook::testing::get_request("/throws")));
+    const auto failed = c.read_response();
+    REQUIRE_MESSAGE(status_of(failed) == 500, failed);
+    CHECK(checks::header_of(failed, "EXCEPTION_WHAT").empty());
+    CHECK(checks::json_of(failed).value("detail", "") == "the handler threw: a bug on purpose");
+    REQUIRE(c.send(workbook::testing::get_request("/throws")));
+    CHECK_MESSAGE(status_of(c.read_response()) == 500, "the connection serves the next request");
+}
+
 TEST_CASE("10.2 a known path asked with another method gets 405 and Allow") {
     Served s;
     checks::check_method_not_allowed(s.port);

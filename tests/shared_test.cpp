@@ -15,6 +15,7 @@
 #include "workbook/github.hpp"
 #include "workbook/timeline.hpp"
 #include "workbook/timing.hpp"
+#include "workbook/utf8.hpp"
 
 using namespace workbook;
 using workbook::testing::body_of;
@@ -39,6 +40,33 @@ FakeGithubOptions with_fault(const std::string& repo, Fault fault) {
 }
 
 }  // namespace
+
+TEST_CASE("utf8_problem accepts UTF-8 and names what is wrong with anything else") {
+    using workbook::utf8_problem;
+    for (const char* good : {"", "Ana", "Jos\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
+                             "\xEF\xBF\xBD", "\xF4\x8F\xBF\xBF"}) {
+        CAPTURE(good);
+        CHECK(utf8_problem(good) == "");
+    }
+    const std::pair<const char*, const char*> bad[] = {
+        {"caf\xE9", "byte 0xE9 at offset 3 starts a 3-byte sequence cut short after 1"},
+        {"\xE9t\xE9", "byte 0xE9 at offset 0 starts a 3-byte sequence that ends after 1"},
+        {"\xFF", "byte 0xFF at offset 0 is never UTF-8"},
+        {"\xC3", "byte 0xC3 at offset 0 starts a 2-byte sequence cut short after 1"},
+        {"\xA9", "byte 0xA9 at offset 0 continues a sequence that never started"},
+        {"\xC0\xAF", "byte 0xC0 at offset 0 starts an overlong encoding (of an ASCII character)"},
+        {"\xE0\x80\xAF", "byte 0xE0 at offset 0 starts an overlong encoding"},
+        {"\xF0\x80\x80\xAF", "byte 0xF0 at offset 0 starts an overlong encoding"},
+        {"\xED\xA0\x80", "byte 0xED at offset 0 encodes a surrogate (U+D800-U+DFFF)"},
+        {"\xF4\x90\x80\x80", "byte 0xF4 at offset 0 encodes a code point above U+10FFFF"},
+        {"\xE2\x82", "byte 0xE2 at offset 0 starts a 3-byte sequence cut short after 2"},
+        {"\xE2\x82x", "byte 0xE2 at offset 0 starts a 3-byte sequence that ends after 2"},
+    };
+    for (const auto& [text, why] : bad) {
+        CAPTURE(text);
+        CHECK(utf8_problem(text) == why);
+    }
+}
 
 TEST_CASE("parse_repo_info reads name and full_name and stargazers_count") {
     const auto info =

@@ -404,6 +404,27 @@ TEST_CASE("the stand-in answers 404 to a repository path with a trailing slash")
     }
 }
 
+TEST_CASE("the stand-in answers a path that is not UTF-8 and its /_stats still reads as JSON") {
+    StandIn s(quick({}, 0ms));
+    RawConnection c(s.api.port);
+    // Escaped and raw: %E9 (é in Latin-1), %FF, a sequence cut short, and
+    // the byte 0xE9 itself, which a hostile client may send as it is.
+    for (const char* path : {"/repos/%E9/x", "/repos/a/%FF", "/repos/caf%C3/x", "/repos/\xE9/x"}) {
+        CAPTURE(path);
+        const auto response = ask(c, request("GET", path));
+        REQUIRE_MESSAGE(status_of(response) == 404, response);
+        CHECK(json::parse(body_of(response)).at("message") == "Not Found");
+    }
+    CHECK(status_of(ask(c, request("GET", "/repos/fmtlib/fmt"))) == 200);  // the same connection
+    // The log holds the raw byte; JSON can carry only UTF-8, so /_stats
+    // writes it as %XX, as it was on the wire.
+    const auto stats = ask(c, request("GET", "/_stats"));
+    REQUIRE_MESSAGE(status_of(stats) == 200, "/_stats after a raw byte in a path:\n" << stats);
+    const auto log = json::parse(body_of(stats)).at("log");
+    REQUIRE(log.size() == 5);
+    CHECK(log[3].at("path") == "/repos/%E9/x");
+}
+
 TEST_CASE("the stand-in answers 400 to an HTTP/1.1 request without exactly one valid Host") {
     StandIn s(quick({}, 0ms));
     for (const char* bad :

@@ -24,7 +24,12 @@ inline constexpr RouteInfo app_routes[] = {
 // answering JSON with Content-Type "application/json; charset=utf-8":
 //   GET /              {"message": "Hello World"}
 //   GET /hello/<name>  {"message": "Hello, <name>"}
-// (cpp-httplib answers HEAD with a GET route itself.)
+// (cpp-httplib answers HEAD with a GET route itself.) cpp-httplib decodes
+// the path into bytes: /hello/%E9 gives the name "\xE9" (é in Latin-1),
+// which JSON cannot carry. A name that workbook::utf8_problem (in
+// "workbook/utf8.hpp") finds fault with gets chapter 09's answer, 400 and
+//   {"status": 400, "error": "Bad Request",
+//    "detail": "the name is not UTF-8: <what utf8_problem says>"}
 void add_routes(httplib::Server& server);
 
 // TODO(10.2): cpp-httplib answers 404 to a path it has no handler for in

@@ -1,5 +1,7 @@
 // Chapter 10, given: the server's setup and a thread to run it on.
 #include <chrono>
+#include <exception>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "background.hpp"
@@ -8,6 +10,26 @@
 namespace chapter10 {
 
 void configure(httplib::Server& server, std::size_t workers, bool tcp_nodelay) {
+    // A handler that throws: cpp-httplib's own answer is a 500 with no
+    // body and the exception's text in a header named EXCEPTION_WHAT. This
+    // one answers as chapter 09's server does, in JSON, and the connection
+    // serves its next request either way.
+    server.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
+            std::string what = "an exception that is not a std::exception";
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                what = e.what();
+            } catch (...) {
+            }
+            res.status = 500;
+            res.set_content(nlohmann::json{{"status", 500},
+                                           {"error", "Internal Server Error"},
+                                           {"detail", "the handler threw: " + what}}
+                                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                            "application/json; charset=utf-8");
+        });
     // [slide:httplib_server]
     server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
     server.set_tcp_nodelay(tcp_nodelay);

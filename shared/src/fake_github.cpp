@@ -72,10 +72,31 @@ std::string_view to_string(Fault fault) {
     return "?";
 }
 
+namespace {
+
+// A logged path as JSON can carry it: a client may send any byte in a
+// path (a raw 0xE9), and JSON holds UTF-8 only. Bytes outside printable
+// ASCII are written as %XX, as they would be on the wire.
+std::string loggable(std::string_view path) {
+    std::string out;
+    out.reserve(path.size());
+    for (const unsigned char c : path) {
+        if (c > 0x20 && c < 0x7F) {
+            out += static_cast<char>(c);
+        } else {
+            static constexpr char digits[] = "0123456789ABCDEF";
+            out += {'%', digits[c >> 4], digits[c & 15]};
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 std::string to_json(const Stats& stats) {
     json log = json::array();
     for (const auto& e : stats.log) {
-        log.push_back({{"path", e.path},
+        log.push_back({{"path", loggable(e.path)},
                        {"status", e.status},
                        {"start_us", e.start_us},
                        {"end_us", e.end_us}});

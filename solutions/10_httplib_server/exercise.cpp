@@ -8,6 +8,7 @@
 #include <string>
 
 #include "exercise.hpp"
+#include "workbook/utf8.hpp"
 
 namespace chapter10 {
 
@@ -29,6 +30,17 @@ void add_routes(httplib::Server& server) {
     });
     server.Get(app_routes[1].pattern, [](const httplib::Request& req, httplib::Response& res) {
         const std::string name = req.matches[1];
+        // cpp-httplib decodes %E9 into the byte 0xE9, which JSON cannot
+        // carry (dump() would throw): the client's bytes, the client's 400.
+        if (const std::string why = workbook::utf8_problem(name); !why.empty()) {
+            res.status = 400;
+            res.set_content(nlohmann::json{{"status", 400},
+                                           {"error", "Bad Request"},
+                                           {"detail", "the name is not UTF-8: " + why}}
+                                .dump(),
+                            json_type);
+            return;
+        }
         res.set_content(nlohmann::json{{"message", "Hello, " + name}}.dump(), json_type);
     });
     // [/slide]

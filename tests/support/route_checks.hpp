@@ -6,6 +6,7 @@
 
 #include "support/doctest.hpp"
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -131,6 +132,57 @@ inline void check_not_found(unsigned short port) {
         CHECK((json_of(response) == nlohmann::json{{"status", 404}, {"error", "Not Found"}}));
         CHECK_MESSAGE(header_of(response, "Allow").empty(), "only a 405 says what is allowed");
     }
+}
+
+// Names whose bytes are not UTF-8, on one keep-alive connection: each gets
+// 400 as JSON naming the bytes, and the connection serves the request after
+// it. %E9 is é in Latin-1, %FF never UTF-8, %C3 a sequence cut short,
+// %C0%AF an overlong '/', %ED%A0%80 a surrogate; the last is a raw byte.
+// `per_connection`: how many requests the server serves on one connection
+// (cpp-httplib closes one after 5); a new connection is opened after them.
+inline void check_not_utf8(unsigned short port, int per_connection = 1000) {
+    auto c = std::make_unique<RawConnection>(port);
+    int served = 0;
+    const auto send = [&](const std::string& target) {
+        if (served++ == per_connection) {
+            c = std::make_unique<RawConnection>(port);
+            served = 1;
+        }
+        return c->send(get_request(target));
+    };
+    for (const std::string name :
+         {"%E9", "%FF", "%C3", "%C0%AF", "%ED%A0%80", "caf%E9", "caf\xE9"}) {
+        CAPTURE(name);
+        REQUIRE(send("/hello/" + name));
+        const auto response = c->read_response();
+        REQUIRE_MESSAGE(!response.empty(),
+                        "GET /hello/" << name
+                                      << " got no answer: the connection was closed. The name "
+                                         "is a byte that is not UTF-8, which JSON cannot carry "
+                                         "(nlohmann's dump() throws type_error.316): check it "
+                                         "with workbook::utf8_problem before building the JSON");
+        REQUIRE_MESSAGE(status_of(response) == 400,
+                        "GET /hello/"
+                            << name << " must get 400: the client sent bytes that are not UTF-8"
+                            << (status_of(response) == 500
+                                    ? " (500 says the server failed; here the input is at fault)"
+                                    : "")
+                            << ". The answer:\n"
+                            << response);
+        check_json_type(response);
+        const auto body = json_of(response);
+        CHECK(body.value("status", 0) == 400);
+        CHECK(body.value("error", "") == "Bad Request");
+        CHECK_MESSAGE(body.value("detail", "").find("not UTF-8") != std::string::npos,
+                      "the detail says the name is not UTF-8 and where: " << body.dump());
+    }
+    REQUIRE_MESSAGE(send("/hello/caf%C3%A9"),
+                    "the connection must serve the next request after a 400 for a name");
+    const auto cafe = c->read_response();
+    REQUIRE_MESSAGE(status_of(cafe) == 200,
+                    "after the 400s, the same connection serves a name in UTF-8 again:\n"
+                        << cafe);
+    CHECK((json_of(cafe) == nlohmann::json{{"message", "Hello, caf\xC3\xA9"}}));
 }
 
 }  // namespace workbook::testing::routes
