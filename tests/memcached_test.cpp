@@ -76,6 +76,34 @@ TEST_CASE("memcached: replies cut at every byte come out whole and in order") {
     }
 }
 
+TEST_CASE("memcached: a get of 20000 keys costs the parser the same work in any pieces") {
+    constexpr int count = 20'000;
+    std::string reply;
+    for (int i = 0; i < count; ++i) {
+        const std::string value = "value of " + std::to_string(i);
+        reply += "VALUE key:" + std::to_string(i) + " 0 " + std::to_string(value.size()) + "\r\n" +
+                 value + "\r\n";
+    }
+    reply += "END\r\n";
+    for (const std::size_t piece : {std::size_t{1}, std::size_t{7}, std::size_t{65536}}) {
+        CAPTURE(piece);
+        ReplyParser parser;
+        std::vector<Reply> replies;
+        for (std::size_t at = 0; at < reply.size(); at += piece)
+            REQUIRE(parser.feed(std::string_view(reply).substr(at, piece), replies) == "");
+        REQUIRE(replies.size() == 1);
+        REQUIRE(replies[0].items.size() == count);
+        CHECK(replies[0].items.back().first == "key:19999");
+        CHECK(replies[0].items.back().second.value == "value of 19999");
+        // Each byte searched once, copied once, moved at most once; a
+        // parser that starts the reply again with each piece does about
+        // pieces x size / 2.
+        CHECK_MESSAGE(parser.work() <= 2 * reply.size(),
+                      "the parser looked at " << parser.work() << " bytes for a reply of "
+                                              << reply.size() << " in pieces of " << piece);
+    }
+}
+
 TEST_CASE("memcached: bytes that are not the text protocol are named") {
     for (const std::string bad :
          {"VALUE a\r\n", "VALUE a x 3\r\nabc\r\n", "VALUE a 0 3\r\nabcd\r\n", "VALUE a 0 -1\r\n"}) {

@@ -64,6 +64,52 @@ TEST_CASE("redis: replies cut at every byte come out whole and in order") {
     }
 }
 
+TEST_CASE("redis: nested arrays cut at every byte come out whole") {
+    const std::string stream = "*3\r\n*2\r\n:1\r\n*1\r\n$1\r\nx\r\n*0\r\n$2\r\nok\r\n+PONG\r\n";
+    for (std::size_t piece = 1; piece <= stream.size(); ++piece) {
+        CAPTURE(piece);
+        ReplyParser parser;
+        std::vector<Value> replies;
+        for (std::size_t at = 0; at < stream.size(); at += piece)
+            REQUIRE(parser.feed(std::string_view(stream).substr(at, piece), replies) == "");
+        REQUIRE(replies.size() == 2);
+        REQUIRE(replies[0].elements.size() == 3);
+        CHECK(replies[0].elements[0].elements[0].integer == 1);
+        CHECK(replies[0].elements[0].elements[1].elements[0].text == "x");
+        CHECK(replies[0].elements[1].elements.empty());
+        CHECK(replies[0].elements[2].text == "ok");
+        CHECK(replies[1].text == "PONG");
+    }
+}
+
+TEST_CASE("redis: a reply of 100000 elements costs the parser the same work in any pieces") {
+    // LRANGE of a long list: one array, 100,000 short bulk strings.
+    constexpr int count = 100'000;
+    std::string reply = "*" + std::to_string(count) + "\r\n";
+    for (int i = 0; i < count; ++i) {
+        const std::string item = "item-" + std::to_string(i);
+        reply += "$" + std::to_string(item.size()) + "\r\n" + item + "\r\n";
+    }
+    for (const std::size_t piece : {std::size_t{1}, std::size_t{7}, std::size_t{65536}}) {
+        CAPTURE(piece);
+        ReplyParser parser;
+        std::vector<Value> replies;
+        for (std::size_t at = 0; at < reply.size(); at += piece)
+            REQUIRE(parser.feed(std::string_view(reply).substr(at, piece), replies) == "");
+        REQUIRE(replies.size() == 1);
+        REQUIRE(replies[0].elements.size() == count);
+        CHECK(replies[0].elements[count - 1].text == "item-99999");
+        // Each byte searched once (and one byte again per piece, where a
+        // line's \r may have ended the last one), copied once, moved at most
+        // once: a parser that starts again from the reply's beginning with
+        // each piece does about pieces x size / 2, here 10^12 for 1-byte
+        // pieces.
+        CHECK_MESSAGE(parser.work() <= 2 * reply.size(),
+                      "the parser looked at " << parser.work() << " bytes for a reply of "
+                                              << reply.size() << " in pieces of " << piece);
+    }
+}
+
 TEST_CASE("redis: bytes that are not RESP are named") {
     for (const std::string bad :
          {"!oops\r\n", ":12x\r\n", "$abc\r\n", "$3\r\nabcd\r\n", "*-2\r\n"}) {

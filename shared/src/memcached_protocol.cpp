@@ -3,6 +3,7 @@
 #include "workbook/memcached_protocol.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 namespace workbook::memcached {
 
@@ -26,62 +27,55 @@ std::vector<std::string_view> words(std::string_view line) {
     return out;
 }
 
-enum class Parsed { reply, more, bad };
-
-// One reply at in[pos...]: on `reply`, pos is past it.
-Parsed parse(std::string_view in, std::size_t& pos, Reply& reply, std::string& why) {
-    std::size_t at = pos;
-    for (;;) {
-        const auto eol = in.find("\r\n", at);
-        if (eol == std::string_view::npos) return Parsed::more;
-        const std::string_view line = in.substr(at, eol - at);
-        if (line.rfind("VALUE ", 0) != 0) {
-            // A line that is a reply on its own, or the END after a get's items.
-            reply.line = std::string(line);
-            pos = eol + 2;
-            return Parsed::reply;
-        }
-        // VALUE <key> <flags> <bytes> [<cas>], then <bytes> bytes and \r\n.
-        const auto parts = words(line);
-        std::uint32_t flags = 0;
-        std::size_t bytes = 0;
-        if (parts.size() < 4 || parts.size() > 5 || !parse_decimal(parts[2], flags) ||
-            !parse_decimal(parts[3], bytes) || bytes > max_value) {
-            // Appended piece by piece: g++ 12 warns (-Wrestrict, wrongly) at
-            // "\"" + std::string(...) once this is inlined.
-            why.assign(1, '"').append(line.substr(0, 60)).append("\" is not a VALUE line");
-            return Parsed::bad;
-        }
-        const std::size_t start = eol + 2;
-        if (in.size() < start + bytes + 2) return Parsed::more;
-        if (in.substr(start + bytes, 2) != "\r\n") {
-            why = "a value longer than its VALUE line says";
-            return Parsed::bad;
-        }
-        reply.items.emplace_back(std::string(parts[1]),
-                                 Item{std::string(in.substr(start, bytes)), flags});
-        at = start + bytes + 2;  // the next VALUE, or END
-    }
-}
-
 }  // namespace
 
+// Resumable, as the Redis parser is: the items of a get that came so far
+// stay parsed, a VALUE line's length is kept while its bytes arrive, and the
+// search for a line's end goes on from where it stopped. A get of many
+// keys that arrives in many reads is looked at once.
 std::string ReplyParser::feed(std::string_view data, std::vector<Reply>& out) {
-    pending_.append(data);
-    // A reply cut short is parsed again from its start when more comes, as
-    // the Redis parser does.
-    std::size_t pos = 0;
-    std::string why;
+    if (!broken_.empty()) return broken_;
+    unparsed_.append(data);
+    const auto fail = [&](std::string why) {
+        broken_ = std::move(why);
+        return broken_;
+    };
     for (;;) {
-        Reply reply;
-        std::size_t at = pos;
-        const Parsed p = parse(pending_, at, reply, why);
-        if (p == Parsed::bad) return why;
-        if (p == Parsed::more) break;
-        out.push_back(std::move(reply));
-        pos = at;
+        if (value_) {
+            // The bytes of a VALUE whose line has been read.
+            std::string bytes;
+            const auto block = unparsed_.block(value_->bytes, bytes);
+            if (block == UnparsedBytes::Block::more) break;
+            if (block == UnparsedBytes::Block::too_long)
+                return fail("a value longer than its VALUE line says");
+            current_.items.emplace_back(std::move(value_->key),
+                                        Item{std::move(bytes), value_->flags});
+            value_.reset();
+            continue;  // the next VALUE, or END
+        }
+        const auto line = unparsed_.line();
+        if (!line) break;
+        if (line->rfind("VALUE ", 0) != 0) {
+            // A line that is a reply on its own, or the END after a get's items.
+            current_.line = std::string(*line);
+            out.push_back(std::exchange(current_, {}));
+            continue;
+        }
+        // VALUE <key> <flags> <bytes> [<cas>], then <bytes> bytes and \r\n.
+        const auto parts = words(*line);
+        Pending value;
+        if (parts.size() < 4 || parts.size() > 5 || !parse_decimal(parts[2], value.flags) ||
+            !parse_decimal(parts[3], value.bytes) || value.bytes > max_value) {
+            // Appended piece by piece: g++ 12 warns (-Wrestrict, wrongly) at
+            // "\"" + std::string(...) once this is inlined.
+            std::string why;
+            why.assign(1, '"').append(line->substr(0, 60)).append("\" is not a VALUE line");
+            return fail(std::move(why));
+        }
+        value.key = std::string(parts[1]);
+        value_ = std::move(value);
     }
-    pending_.erase(0, pos);
+    unparsed_.compact();
     return {};
 }
 

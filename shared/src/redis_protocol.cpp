@@ -1,6 +1,7 @@
 // RESP without I/O: encoding commands, parsing replies (redis_protocol.hpp).
 #include "workbook/redis_protocol.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace workbook::redis {
@@ -40,117 +41,101 @@ std::string encode(const std::vector<std::string>& args) {
 namespace {
 
 constexpr std::size_t max_bulk = 512 * 1024 * 1024;  // Redis's own limit for a string
-constexpr int max_depth = 64;
+constexpr std::size_t max_depth = 64;
 
-enum class Parsed { value, more, bad };
-
-// One reply at in[pos...]: on `value`, pos is past it.
-Parsed parse(std::string_view in, std::size_t& pos, Value& v, std::string& why, int depth) {
-    if (depth > max_depth) {
-        why = "arrays nested deeper than " + std::to_string(max_depth);
-        return Parsed::bad;
+bool read_number(std::string_view line, long long& n, std::string& why) {
+    const auto [end, error] = std::from_chars(line.data(), line.data() + line.size(), n);
+    if (error != std::errc() || end != line.data() + line.size()) {
+        why = "\"" + std::string(line.substr(0, 40)) + "\" is not a number";
+        return false;
     }
-    const auto eol = in.find("\r\n", pos);
-    if (eol == std::string_view::npos) return Parsed::more;
-    if (eol == pos) {
-        why = "an empty line where a reply should start";
-        return Parsed::bad;
-    }
-    const char kind = in[pos];
-    const std::string_view line = in.substr(pos + 1, eol - pos - 1);
-    const auto number = [&](long long& n) {
-        const auto [end, error] = std::from_chars(line.data(), line.data() + line.size(), n);
-        if (error != std::errc() || end != line.data() + line.size()) {
-            why = "\"" + std::string(line.substr(0, 40)) + "\" is not a number";
-            return false;
-        }
-        return true;
-    };
-    switch (kind) {
-        case '+':
-        case '-':
-            v.type = kind == '+' ? Value::Type::simple : Value::Type::error;
-            v.text = std::string(line);
-            pos = eol + 2;
-            return Parsed::value;
-        case ':':
-            if (!number(v.integer)) return Parsed::bad;
-            v.type = Value::Type::integer;
-            pos = eol + 2;
-            return Parsed::value;
-        case '$': {
-            long long length = 0;
-            if (!number(length)) return Parsed::bad;
-            if (length == -1) {
-                v.type = Value::Type::nil;
-                pos = eol + 2;
-                return Parsed::value;
-            }
-            if (length < 0 || static_cast<std::size_t>(length) > max_bulk) {
-                why = "a bulk string of length " + std::to_string(length);
-                return Parsed::bad;
-            }
-            const std::size_t start = eol + 2, size = static_cast<std::size_t>(length);
-            if (in.size() < start + size + 2) return Parsed::more;
-            if (in.substr(start + size, 2) != "\r\n") {
-                why = "a bulk string longer than its length says";
-                return Parsed::bad;
-            }
-            v.type = Value::Type::bulk;
-            v.text = std::string(in.substr(start, size));
-            pos = start + size + 2;
-            return Parsed::value;
-        }
-        case '*': {
-            long long count = 0;
-            if (!number(count)) return Parsed::bad;
-            if (count == -1) {
-                v.type = Value::Type::nil;
-                pos = eol + 2;
-                return Parsed::value;
-            }
-            if (count < 0) {
-                why = "an array of " + std::to_string(count) + " elements";
-                return Parsed::bad;
-            }
-            std::size_t at = eol + 2;
-            Value array;
-            array.type = Value::Type::array;
-            for (long long i = 0; i < count; ++i) {
-                Value element;
-                const Parsed p = parse(in, at, element, why, depth + 1);
-                if (p != Parsed::value) return p;
-                array.elements.push_back(std::move(element));
-            }
-            v = std::move(array);
-            pos = at;
-            return Parsed::value;
-        }
-        default:
-            why = "a reply starting with byte " + std::to_string(static_cast<unsigned char>(kind));
-            return Parsed::bad;
-    }
+    return true;
 }
 
 }  // namespace
 
+// Resumable: what a reply cut short has shown so far is kept (the arrays
+// still filling, a bulk string's length, how far the search for a line's
+// end got: UnparsedBytes), and the next bytes go on from there. A reply of a
+// million elements that arrives in thousands of reads is looked at once,
+// not thousands of times from its start.
 std::string ReplyParser::feed(std::string_view data, std::vector<Value>& out) {
-    pending_.append(data);
-    // A reply cut short is parsed again from its start when more comes:
-    // simple, and cheap for the short replies of a pipeline. (A resumable
-    // parser would save that for multi-megabyte arrays.)
-    std::size_t pos = 0;
-    std::string why;
+    if (!broken_.empty()) return broken_;
+    unparsed_.append(data);
+    const auto fail = [&](std::string why) {
+        broken_ = std::move(why);
+        return broken_;
+    };
     for (;;) {
         Value v;
-        std::size_t at = pos;
-        const Parsed p = parse(pending_, at, v, why, 0);
-        if (p == Parsed::bad) return why;
-        if (p == Parsed::more) break;
-        out.push_back(std::move(v));
-        pos = at;
+        if (bulk_) {
+            // A bulk string whose $<length> line has been read.
+            const auto block = unparsed_.block(*bulk_, v.text);
+            if (block == UnparsedBytes::Block::more) break;
+            if (block == UnparsedBytes::Block::too_long)
+                return fail("a bulk string longer than its length says");
+            v.type = Value::Type::bulk;
+            bulk_.reset();
+        } else {
+            // An element's depth is how many arrays are open around it.
+            if (open_.size() > max_depth)
+                return fail("arrays nested deeper than " + std::to_string(max_depth));
+            const auto read = unparsed_.line();
+            if (!read) break;
+            if (read->empty()) return fail("an empty line where a reply should start");
+            const char kind = read->front();
+            const std::string_view line = read->substr(1);
+            std::string why;
+            switch (kind) {
+                case '+':
+                case '-':
+                    v.type = kind == '+' ? Value::Type::simple : Value::Type::error;
+                    v.text = std::string(line);
+                    break;
+                case ':':
+                    if (!read_number(line, v.integer, why)) return fail(why);
+                    v.type = Value::Type::integer;
+                    break;
+                case '$': {
+                    long long length = 0;
+                    if (!read_number(line, length, why)) return fail(why);
+                    if (length == -1) break;  // nil
+                    if (length < 0 || static_cast<std::size_t>(length) > max_bulk)
+                        return fail("a bulk string of length " + std::to_string(length));
+                    bulk_ = static_cast<std::size_t>(length);
+                    continue;  // its bytes next
+                }
+                case '*': {
+                    long long count = 0;
+                    if (!read_number(line, count, why)) return fail(why);
+                    if (count == -1) break;  // nil
+                    if (count < 0)
+                        return fail("an array of " + std::to_string(count) + " elements");
+                    v.type = Value::Type::array;
+                    if (count == 0) break;
+                    // Reserved up to a bound: the count is the server's word,
+                    // not yet bytes that arrived.
+                    v.elements.reserve(static_cast<std::size_t>(std::min(count, 4096LL)));
+                    open_.push_back({std::move(v), static_cast<std::size_t>(count)});
+                    continue;  // its elements next
+                }
+                default:
+                    return fail("a reply starting with byte " +
+                                std::to_string(static_cast<unsigned char>(kind)));
+            }
+        }
+        // A complete value: an element of the innermost open array (which
+        // it may complete in turn), or a reply of its own.
+        while (!open_.empty()) {
+            Open& array = open_.back();
+            array.value.elements.push_back(std::move(v));
+            if (--array.missing > 0) break;
+            v = std::move(array.value);
+            open_.pop_back();
+        }
+        if (open_.empty()) out.push_back(std::move(v));
     }
-    pending_.erase(0, pos);
+    unparsed_.compact();
     return {};
 }
 

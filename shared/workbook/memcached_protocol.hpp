@@ -5,12 +5,16 @@
 #pragma once
 
 #include <charconv>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <utility>
 #include <vector>
+
+#include "workbook/unparsed_bytes.hpp"
 
 namespace workbook::memcached {
 
@@ -32,16 +36,30 @@ struct Reply {
 
 // Reads replies out of the bytes of a connection, however they are cut. A
 // reply is either one line, or "VALUE key flags bytes" blocks up to "END".
-// No I/O here.
+// It resumes where it stopped: each byte is looked at a bounded number of
+// times, however many reads a reply takes. No I/O here.
 class ReplyParser {
   public:
     // Appends the complete replies in `data` (and in what earlier calls left
     // over) to `out`; returns "", or why the bytes are not memcached's text
-    // protocol, after which the connection cannot go on.
+    // protocol, after which the connection cannot go on (and every later
+    // call says the same).
     std::string feed(std::string_view data, std::vector<Reply>& out);
 
+    // Bytes looked at so far (searched, copied or moved): what a test of
+    // the parser's cost counts.
+    std::size_t work() const { return unparsed_.work(); }
+
   private:
-    std::string pending_;
+    struct Pending {  // a VALUE line read, its bytes still to come
+        std::string key;
+        std::uint32_t flags = 0;
+        std::size_t bytes = 0;
+    };
+    UnparsedBytes unparsed_;
+    Reply current_;                 // a get's items so far
+    std::optional<Pending> value_;  // the VALUE whose bytes come next
+    std::string broken_;            // why the bytes are not the protocol, once they are not
 };
 
 // Throws std::invalid_argument when memcached's text protocol cannot carry
