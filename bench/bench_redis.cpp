@@ -10,8 +10,14 @@
 // soon as its reply is in, and the client gathers what they issue into one
 // write. Both keep at most PIPELINE commands of a connection in flight.
 //
+// --command lrange reads one long reply instead: LRANGE KEY 0 -1 on one
+// connection, the whole list in one array (a million elements, 18 MB, in
+// hundreds of reads); it prints how many elements came. `./workbook bench
+// redis` times it beside redis-cli reading the same list.
+//
 // Usage: workbook-bench-redis --command set|get [--clients 50] [--pipeline 1]
 //            [--requests 100000] [--json]     (Redis from REDIS_URL)
+//        workbook-bench-redis --command lrange [--key biglist]
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/this_coro.hpp>
@@ -33,6 +39,7 @@ struct Options {
     long clients = 50;
     long pipeline = 1;
     long requests = 100'000;
+    std::string key = "biglist";  // lrange
     bool json = false;
 };
 
@@ -60,6 +67,17 @@ asio::awaitable<void> keep_issuing(workbook::redis::Client& redis, const Options
         if (run.failure.empty()) run.failure = e.what();
         run.remaining = 0;
     }
+}
+
+// --command lrange: the whole list in one reply. The loop is stopped here:
+// the client's reader waits on its socket for as long as the client lives.
+asio::awaitable<void> read_list(workbook::redis::Client& redis, const std::string& key,
+                                std::size_t& elements, asio::io_context& loop) {
+    co_await redis.connect();
+    std::vector<std::string> args{"LRANGE", key, "0", "-1"};
+    const auto list = co_await redis.command(std::move(args));
+    elements = list.elements.size();
+    loop.stop();
 }
 
 long parse_number(const char* text, const char* what) {
@@ -90,23 +108,37 @@ int main(int argc, char** argv) {
                 options.pipeline = parse_number(value, "--pipeline");
             } else if (arg == "--requests") {
                 options.requests = parse_number(value, "--requests");
+            } else if (arg == "--key") {
+                options.key = value;
             } else {
                 throw std::invalid_argument("unknown option " + arg);
             }
             ++i;
         }
-        if (options.command != "set" && options.command != "get")
-            throw std::invalid_argument("--command is set or get");
+        if (options.command != "set" && options.command != "get" && options.command != "lrange")
+            throw std::invalid_argument("--command is set, get or lrange");
     } catch (const std::exception& e) {
         std::cerr << "workbook-bench-redis: " << e.what()
                   << "\nusage: workbook-bench-redis --command set|get [--clients N] [--pipeline P] "
-                     "[--requests N] [--json]\n";
+                     "[--requests N] [--json]\n       workbook-bench-redis --command lrange "
+                     "[--key KEY]\n";
         return 2;
     }
     try {
         const auto [host, port] =
             workbook::redis::parse_address(workbook::service_address("REDIS_URL"));
         asio::io_context loop(1);
+        if (options.command == "lrange") {
+            workbook::redis::Client redis(loop.get_executor(), host, port);
+            std::size_t elements = 0;
+            asio::co_spawn(loop, read_list(redis, options.key, elements, loop),
+                           [](std::exception_ptr e) {
+                               if (e) std::rethrow_exception(e);
+                           });
+            loop.run();
+            std::printf("LRANGE %zu\n", elements);
+            return 0;
+        }
         std::vector<std::unique_ptr<workbook::redis::Client>> clients;
         // Connect every client first, then start the clock. Each client's
         // reader waits on its socket for as long as the client lives, so the
