@@ -14,8 +14,9 @@ namespace chapter08 {
 
 // [slide:semaphore]
 asio::awaitable<AsyncSemaphore::Slot> AsyncSemaphore::acquire() {
-    if (available_ >
-        0) {  // a free slot; release() hands slots to waiters first, so nobody is queued
+    // A free slot: take it. (release() hands slots to waiters first, so
+    // with one free, nobody is queued.)
+    if (available_ > 0) {
         --available_;
         co_return Slot(*this);
     }
