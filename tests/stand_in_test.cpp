@@ -425,6 +425,27 @@ TEST_CASE("the stand-in answers a path that is not UTF-8 and its /_stats still r
     CHECK(log[3].at("path") == "/repos/%E9/x");
 }
 
+TEST_CASE("a renamed repository at the stand-in answers 301 to /repositories/ID as GitHub does") {
+    StandIn s(quick({{"nodejs/llhttp", Fault::moved}, {"fmtlib/fmt", Fault::redirect_loop}}, 0ms));
+    RawConnection c(s.api.port);
+    const auto moved = ask(c, request("GET", "/repos/nodejs/llhttp"));
+    REQUIRE_MESSAGE(status_of(moved) == 301, moved);
+    const std::string location = header_of(moved, "Location");
+    const std::string prefix = "http://127.0.0.1/repositories/";
+    REQUIRE_MESSAGE(location.rfind(prefix, 0) == 0, location);
+    const auto body = json::parse(body_of(moved));
+    CHECK(body.at("message") == "Moved Permanently");
+    CHECK(body.at("url") == location);
+    // Where it points, the repository is served, without its fault.
+    const auto there = ask(c, request("GET", location.substr(location.find("/repositories/"))));
+    REQUIRE_MESSAGE(status_of(there) == 200, there);
+    CHECK(json::parse(body_of(there)).at("full_name") == "nodejs/llhttp");
+    CHECK(status_of(ask(c, request("GET", "/repositories/99999"))) == 404);
+    const auto loop = ask(c, request("GET", "/repos/fmtlib/fmt"));
+    REQUIRE(status_of(loop) == 301);
+    CHECK(header_of(loop, "Location") == "http://127.0.0.1/repos/fmtlib/fmt");
+}
+
 TEST_CASE("the stand-in answers 400 to an HTTP/1.1 request without exactly one valid Host") {
     StandIn s(quick({}, 0ms));
     for (const char* bad :

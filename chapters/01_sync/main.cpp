@@ -6,7 +6,7 @@
 // after this one is a different answer to that waiting.
 //
 // Python (the talk):  for repo_url in REPOS: requests.get(repo_url).json()
-// C++ (here):         for (name : repositories()) client->Get(path)
+// C++ (here):         for (name : repositories()) get_blocking(*client, api, path)
 //
 // Run it: ./workbook run 01 (starts the offline GitHub stand-in for you).
 #include <iostream>
@@ -33,29 +33,31 @@ int fetch_one_at_a_time(const workbook::ApiConfig& api) {
     workbook::step("sync_loop");
     // [slide:sync_loop]
     for (const auto& full_name : repos) {
-        // Get() returns only when the whole response is in: for those 100 ms
-        // this thread, and so this program, does nothing else at all.
-        const auto response = client->Get(api.repo_path(full_name));
-        if (!response) {
+        // client->Get() returns only when the whole response is in: for
+        // those 100 ms this thread, and so this program, does nothing else.
+        // get_blocking is that Get() and what requests.get adds: it follows
+        // a redirect (GitHub answers 301 for a renamed repository).
+        httplib::Response response;
+        try {
+            response = workbook::get_blocking(*client, api, api.repo_path(full_name));
+        } catch (const workbook::TransportError& e) {
             // No answer: the server is down, hung, or its certificate did not
             // verify. Say which, and go on with the next repository.
-            std::cerr << workbook::describe_transport_failure(
-                             api, full_name, workbook::transport_failure(*client, response.error()))
-                      << "\n";
+            std::cerr << workbook::describe_transport_failure(api, full_name, e) << "\n";
             ++failed;
             continue;
         }
-        if (response->status != 200) {
+        if (response.status != 200) {
             std::cerr << workbook::describe_status(
-                             api, full_name, response->status, response->body,
-                             response->get_header_value("X-RateLimit-Remaining"),
-                             response->get_header_value("Retry-After"))
+                             api, full_name, response.status, response.body,
+                             response.get_header_value("X-RateLimit-Remaining"),
+                             response.get_header_value("Retry-After"))
                       << "\n";
             ++failed;
             continue;
         }
         try {
-            std::cout << workbook::to_string(workbook::parse_repo_info(response->body)) << "\n";
+            std::cout << workbook::to_string(workbook::parse_repo_info(response.body)) << "\n";
         } catch (const workbook::ParseError& e) {
             std::cerr << full_name << ": " << e.what() << "\n";
             ++failed;

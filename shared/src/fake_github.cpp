@@ -36,16 +36,27 @@ using Clock = std::chrono::steady_clock;
 
 Fault parse_fault(std::string_view name) {
     static const std::map<std::string_view, Fault> names = {
-        {"401", Fault::unauthorized},    {"unauthorized", Fault::unauthorized},
-        {"403", Fault::rate_limited},    {"rate-limit", Fault::rate_limited},
-        {"404", Fault::not_found},       {"not-found", Fault::not_found},
-        {"500", Fault::server_error},    {"server-error", Fault::server_error},
-        {"malformed", Fault::malformed}, {"truncated", Fault::truncated},
-        {"reset", Fault::reset},         {"hang", Fault::hang},
+        {"401", Fault::unauthorized},
+        {"unauthorized", Fault::unauthorized},
+        {"403", Fault::rate_limited},
+        {"rate-limit", Fault::rate_limited},
+        {"404", Fault::not_found},
+        {"not-found", Fault::not_found},
+        {"500", Fault::server_error},
+        {"server-error", Fault::server_error},
+        {"malformed", Fault::malformed},
+        {"truncated", Fault::truncated},
+        {"reset", Fault::reset},
+        {"hang", Fault::hang},
+        {"301", Fault::moved},
+        {"moved", Fault::moved},
+        {"301-loop", Fault::redirect_loop},
+        {"redirect-loop", Fault::redirect_loop},
     };
     if (const auto it = names.find(name); it != names.end()) return it->second;
-    throw std::invalid_argument("unknown fault \"" + std::string(name) +
-                                "\": use 401, 403, 404, 500, malformed, truncated, reset or hang");
+    throw std::invalid_argument(
+        "unknown fault \"" + std::string(name) +
+        "\": use 401, 403, 404, 500, malformed, truncated, reset, hang, 301 or 301-loop");
 }
 
 std::string_view to_string(Fault fault) {
@@ -68,6 +79,10 @@ std::string_view to_string(Fault fault) {
             return "reset";
         case Fault::hang:
             return "hang";
+        case Fault::moved:
+            return "301";
+        case Fault::redirect_loop:
+            return "301-loop";
     }
     return "?";
 }
@@ -637,12 +652,15 @@ struct FakeGithub::Impl {
             ~Guard() { self->end_request(index, generation, status); }
         } guard{this, index, logged_in};
 
-        const auto repo = repo_of(request.path);
+        // /repositories/ID is where a renamed repository's 301 points (as on
+        // GitHub): the repository itself, without its fault.
+        auto repo = repo_of(request.path);
+        const bool by_id = !repo && (repo = repo_by_id(request.path));
         const std::string key = repo ? lower(*repo) : std::string();
         Fault fault = Fault::none;
         auto delay = options.latency;
         if (repo) {
-            if (const auto it = faults.find(key); it != faults.end()) fault = it->second;
+            if (const auto it = faults.find(key); it != faults.end() && !by_id) fault = it->second;
             if (const auto it = latency_for.find(key); it != latency_for.end()) delay = it->second;
         }
         asio::steady_timer timer(loop.get_executor());
@@ -797,6 +815,25 @@ struct FakeGithub::Impl {
         }
         const std::string base =
             (request.tls ? "https://" : "http://") + std::string(request.header("Host"));
+        if (fault == Fault::moved || fault == Fault::redirect_loop) {
+            // GitHub's answer for a renamed repository: 301 to its lasting
+            // address, /repositories/ID. The loop points at itself.
+            const auto it = by_name.find(*repo);
+            const std::string location =
+                fault == Fault::redirect_loop || it == by_name.end()
+                    ? base + request.target
+                    : base + "/repositories/" + std::to_string(100000 + it->second);
+            auto res = json_response(
+                301,
+                nlohmann::ordered_json{{"message", "Moved Permanently"},
+                                       {"url", location},
+                                       {"documentation_url",
+                                        "https://docs.github.com/rest/guides/"
+                                        "best-practices-for-using-the-rest-api#follow-redirects"}}
+                    .dump());
+            res.headers.push_back({"Location", location});
+            return counted(std::move(res));
+        }
         auto body = repo_body(*repo, base);
         if (!body) {
             return counted(json_response(
@@ -821,6 +858,19 @@ struct FakeGithub::Impl {
         if (!not_modified && fault == Fault::truncated) res.ending = http::Ending::truncate;
         if (!not_modified && fault == Fault::reset) res.ending = http::Ending::reset;
         return res;
+    }
+
+    // The repository at /repositories/ID (a sample's ID: 100000 and up).
+    std::optional<std::string> repo_by_id(std::string_view path) const {
+        constexpr std::string_view prefix = "/repositories/";
+        if (path.substr(0, prefix.size()) != prefix) return std::nullopt;
+        const std::string_view digits = path.substr(prefix.size());
+        std::size_t id = 0;
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+        if (ec != std::errc() || end != digits.data() + digits.size() || id < 100000 ||
+            id - 100000 >= std::size(samples))
+            return std::nullopt;
+        return std::string(samples[id - 100000].full_name);
     }
 
     std::optional<std::string> repo_body(std::string_view repo, std::string_view base) const {

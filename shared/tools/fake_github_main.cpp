@@ -29,7 +29,9 @@ Serves GET /repos/{owner}/{repo} like api.github.com, offline.
   --latency MS            delay before every answer (default 100)
   --latency-for O/N=MS    another delay for one repository (repeatable)
   --fault O/N=KIND        make a repository fail: 401 403 404 500 malformed
-                          truncated reset hang (repeatable)
+                          truncated reset hang (repeatable); or move it:
+                          301 (renamed: 301 to /repositories/ID, as GitHub
+                          answers), 301-loop (a 301 to itself)
   --token T               require this token (default: any, or none);
                           FAKE_GITHUB_TOKEN in the environment does the same
   --rate-limit L          requests a client may make in an hour: "github"

@@ -42,18 +42,21 @@ namespace workbook {
 // exactly which repository fails and how.
 enum class Fault {
     none,
-    unauthorized,  // 401 with GitHub's "Bad credentials" body
-    rate_limited,  // 403 with X-RateLimit-Remaining: 0
-    not_found,     // 404
-    server_error,  // 500
-    malformed,     // 200 with a body that is not JSON
-    truncated,     // 200 whose body stops halfway, then the connection closes
-    reset,         // 200 whose body stops halfway, then a TCP reset
-    hang,          // never answers (until the stand-in stops)
+    unauthorized,   // 401 with GitHub's "Bad credentials" body
+    rate_limited,   // 403 with X-RateLimit-Remaining: 0
+    not_found,      // 404
+    server_error,   // 500
+    malformed,      // 200 with a body that is not JSON
+    truncated,      // 200 whose body stops halfway, then the connection closes
+    reset,          // 200 whose body stops halfway, then a TCP reset
+    hang,           // never answers (until the stand-in stops)
+    moved,          // renamed: 301 to /repositories/ID, GitHub's answer, which serves it
+    redirect_loop,  // 301 to itself, for ever
 };
 
-// "401", "403", "404", "500", "malformed", "truncated", "reset", "hang"
-// (and "unauthorized", "rate-limit", "not-found", "server-error").
+// "401", "403", "404", "500", "malformed", "truncated", "reset", "hang",
+// "301", "301-loop" (and "unauthorized", "rate-limit", "not-found",
+// "server-error", "moved", "redirect-loop").
 // Throws std::invalid_argument listing the valid names.
 Fault parse_fault(std::string_view name);
 std::string_view to_string(Fault fault);

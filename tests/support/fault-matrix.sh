@@ -6,9 +6,13 @@
 #                   [--table] [--jobs N] [--keep]
 #
 # Faults (the rows):
-#   401 403 404 500 malformed truncated reset hang
+#   401 403 404 500 malformed truncated reset hang 301 301-loop
 #               the GitHub stand-in's own faults, on one repository of the
-#               twenty (nodejs/llhttp), the others answered in 5 ms
+#               twenty (nodejs/llhttp), the others answered in 5 ms. 301 is
+#               a renamed repository (GitHub's 301 to /repositories/ID):
+#               followed, as requests.get and aiohttp do, it is no failure,
+#               and the cell passes when all twenty come back (exit 0).
+#               301-loop redirects to itself: a failure, "too many redirects"
 #   refused     WORKBOOK_GITHUB_API points at a port nobody listens on
 #   killed      the stand-in is killed (SIGKILL) with one request in flight:
 #               python/cpython answers only after 9 s, and the kill comes
@@ -48,7 +52,7 @@ source "$scripts/ports.sh"
 
 usage='usage: fault-matrix.sh BUILD_DIR [--chapters "01 02 ..."] [--faults "401 ..."] [--table] [--jobs N] [--keep]'
 all_chapters=(01 02 03 04 07 08 11 12 13)
-all_faults=(401 403 404 500 malformed truncated reset hang refused killed svc-refused svc-killed)
+all_faults=(401 403 404 500 malformed truncated reset hang 301 301-loop refused killed svc-refused svc-killed)
 api_chapters=" 01 02 03 04 07 08 12 "
 service_chapters=" 11 12 13 "
 hard_timeout=60
@@ -97,6 +101,7 @@ declare -A says=(
   [truncated]='truncated|ended early|broke off|end of file'
   [reset]='reset|broke off'
   [hang]='timed out|timeout|no answer'
+  [301-loop]='redirect'
   [refused]='refused|cannot reach'
   [killed]='broke off|closed|reset|refused|cannot reach'
 )
@@ -292,6 +297,17 @@ api_cell() {
   stop_stand_in
   local expect=1 lost err
   if hung; then fail "hung ${hard_timeout} s" "hung: still running after ${hard_timeout} s"; return; fi
+  if [ "$fault" = 301 ]; then  # followed: all twenty, and no failure
+    if [ "$code" != 0 ]; then fail "exit $code" "exit $code: a renamed repository's 301 must be followed (stderr: $(head -c 300 "$cell/err"))"; return; fi
+    if [ "$ch" = 12 ]; then
+      missing_from_cache "$MEMCACHED" "${repos[@]}"
+    else
+      missing_from_stdout "${repos[@]}"
+    fi
+    [ -z "$lost" ] || { fail "lost $(wc -w <<<"$lost")" "not fetched through the redirect: $lost"; return; }
+    verdict ok "ok, 20 kept" "ok (exit 0, the redirect followed, all 20 kept; $took s)"
+    return
+  fi
   if [ "$code" != "$expect" ]; then fail "exit $code" "exit $code, where the chapter documents $expect"; return; fi
   judge_error "$faulty" "$fault"
   case "$error" in
