@@ -16,9 +16,13 @@ namespace {
 
 constexpr const char* json_type = "application/json; charset=utf-8";
 
-void json_error(httplib::Response& res, int status, const char* error) {
+// {"status": 404, "error": "Not Found"}, with "detail" when there is one.
+void json_error(httplib::Response& res, int status, const char* error,
+                const std::string& detail = {}) {
+    nlohmann::json body{{"status", status}, {"error", error}};
+    if (!detail.empty()) body["detail"] = detail;
     res.status = status;
-    res.set_content(nlohmann::json{{"status", status}, {"error", error}}.dump(), json_type);
+    res.set_content(body.dump(), json_type);
 }
 
 }  // namespace
@@ -32,15 +36,8 @@ void add_routes(httplib::Server& server) {
         const std::string name = req.matches[1];
         // cpp-httplib decodes %E9 into the byte 0xE9, which JSON cannot
         // carry (dump() would throw): the client's bytes, the client's 400.
-        if (const std::string why = workbook::utf8_problem(name); !why.empty()) {
-            res.status = 400;
-            res.set_content(nlohmann::json{{"status", 400},
-                                           {"error", "Bad Request"},
-                                           {"detail", "the name is not UTF-8: " + why}}
-                                .dump(),
-                            json_type);
-            return;
-        }
+        if (const std::string why = workbook::utf8_problem(name); !why.empty())
+            return json_error(res, 400, "Bad Request", "the name is not UTF-8: " + why);
         res.set_content(nlohmann::json{{"message", "Hello, " + name}}.dump(), json_type);
     });
     // [/slide]
