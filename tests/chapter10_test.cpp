@@ -72,6 +72,17 @@ TEST_CASE(
     CHECK_MESSAGE(status_of(c.read_response()) == 500, "the connection serves the next request");
 }
 
+TEST_CASE("every answer of the chapter 10 server carries a Date as RFC 9110 asks") {
+    Served s(false);
+    for (const char* target : {"/", "/nowhere"}) {
+        CAPTURE(target);
+        const auto response = checks::ask(s.port, "GET", target);
+        const std::string date = checks::header_of(response, "Date");
+        // IMF-fixdate: "Mon, 07 Dec 2026 11:31:54 GMT", 29 characters.
+        CHECK_MESSAGE((date.size() == 29 && date.substr(25) == " GMT"), response);
+    }
+}
+
 TEST_CASE("10.2 a known path asked with another method gets 405 and Allow") {
     Served s;
     checks::check_method_not_allowed(s.port);

@@ -6,6 +6,7 @@
 
 #include "background.hpp"
 #include "exercise.hpp"
+#include "workbook/http_message.hpp"
 
 namespace chapter10 {
 
@@ -30,6 +31,12 @@ void configure(httplib::Server& server, std::size_t workers, bool tcp_nodelay) {
                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                             "application/json; charset=utf-8");
         });
+    // Every answer carries its Date, as RFC 9110 (6.6.1) asks of a server
+    // with a clock; cpp-httplib 0.11 writes none of its own.
+    server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+        if (!res.has_header("Date"))
+            res.set_header("Date", workbook::http::http_date(std::chrono::system_clock::now()));
+    });
     // [slide:httplib_server]
     server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
     server.set_tcp_nodelay(tcp_nodelay);
