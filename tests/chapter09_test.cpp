@@ -1,8 +1,9 @@
 // Chapter 09: the router (match, dispatch) and the server it runs on.
 //
 // match is checked by calling it; dispatch through real HTTP, against the
-// server on a free port of 127.0.0.1, as curl would ask it. The server layer
-// itself meets the same hostile clients as the GitHub stand-in.
+// chapter's own server (server.hpp) on a free port of 127.0.0.1, as curl
+// would ask it. The server itself meets the same hostile clients as the
+// GitHub stand-in.
 #include "support/doctest.hpp"
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "exercise.hpp"
+#include "server.hpp"
 #include "support/hostile_clients.hpp"
 #include "support/raw_http.hpp"
 #include "support/route_checks.hpp"
@@ -25,7 +27,9 @@ using workbook::testing::eventually;
 using workbook::testing::get_request;
 using workbook::testing::RawConnection;
 using workbook::testing::ServerProcess;
-using workbook::testing::ServerThread;
+// The chapter's own server, on a thread of its own.
+using ServerThread =
+    workbook::testing::BasicServerThread<chapter09::Server, chapter09::ServerOptions, Handler>;
 using workbook::testing::status_of;
 namespace hostile = workbook::testing::hostile;
 using workbook::testing::routes::ask;
@@ -38,7 +42,7 @@ namespace {
 // The server of the chapter, on `routes`. A handler that throws (the stub's
 // "TODO(09.2) is not done yet") answers 500 with its message, so a test
 // shows it instead of a closed connection.
-workbook::http::Handler router(std::vector<Route> routes) {
+Handler router(std::vector<Route> routes) {
     auto shared = std::make_shared<std::vector<Route>>(std::move(routes));
     return [shared](const Request& request) -> asio::awaitable<Response> {
         std::string error;
@@ -231,7 +235,7 @@ TEST_CASE("the chapter 09 server answers malformed requests with 400 and goes on
 }
 
 TEST_CASE("the chapter 09 server survives hundreds of random malformed requests") {
-    workbook::http::ServerOptions options;
+    chapter09::ServerOptions options;
     options.head_timeout = 1s;
     ServerThread server(router(hello_routes()), options);
     hostile::random_junk(server.port, get_request("/"));
@@ -245,7 +249,7 @@ TEST_CASE("the chapter 09 server answers 431 to a head and 413 to a body over it
 
 TEST_CASE(
     "the chapter 09 server cuts off a head trickled one byte at a time and serves others meanwhile") {
-    workbook::http::ServerOptions options;
+    chapter09::ServerOptions options;
     options.head_timeout = 300ms;
     ServerThread server(router(hello_routes()), options);
     hostile::trickled_head(server.port, "/", get_request("/"));

@@ -3,13 +3,14 @@
 // The idea: a server on one thread holds many clients at once because each
 // connection is a coroutine, not a thread. While one waits for its client's
 // next bytes (or for a database, or a timer), the loop runs the others. The
-// server layer in shared/ (workbook/http_server.hpp) does the HTTP; this
-// chapter's code decides what each request gets: the routes.
+// server is this chapter's (server.hpp, server.cpp: a listener coroutine and
+// a session coroutine per connection); the exercise decides what each
+// request gets: the routes.
 //
 // Python (the talk):  app = web.Application()
 //                     app.router.add_get('/', handle)
 //                     web.run_app(app, host='127.0.0.1', port=8080)
-// C++ (here):         http::Server server(loop.get_executor(), handler);
+// C++ (here):         chapter09::Server server(loop.get_executor(), handler);
 //                     server.listen("127.0.0.1", 8080);
 //                     loop.run();
 //
@@ -25,13 +26,11 @@
 #include <thread>
 
 #include "exercise.hpp"
-#include "workbook/http_server.hpp"
+#include "server.hpp"
 #include "workbook/limits.hpp"
 #include "workbook/report.hpp"
 #include "workbook/server_tour.hpp"
 #include "workbook/step.hpp"
-
-namespace http = workbook::http;
 
 namespace {
 
@@ -63,7 +62,7 @@ Settings read_arguments(int argc, char** argv) {
 
 // The tour: a client on a thread of its own (as curl in another terminal
 // would be) asks the server what an attendee would try.
-void tour(unsigned short port, const http::Server& server) {
+void tour(unsigned short port, const chapter09::Server& server) {
     httplib::Client client("127.0.0.1", port);
     client.set_keep_alive(true);
     client.set_read_timeout(5, 0);
@@ -82,11 +81,13 @@ int serve(const Settings& settings) {
 
     workbook::step("server");
     // [slide:server]
-    http::ServerOptions options;
+    chapter09::ServerOptions options;
     options.log = [](std::string_view what) { std::cerr << "server: " << what << "\n"; };
-    http::Server server(
+    chapter09::Server server(
         loop.get_executor(),
-        [&routes](const http::Request& request) { return chapter09::dispatch(routes, request); },
+        [&routes](const chapter09::Request& request) {
+            return chapter09::dispatch(routes, request);
+        },
         options);
     const unsigned short port = server.listen("127.0.0.1", settings.port);
 

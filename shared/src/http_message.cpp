@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 
@@ -82,6 +83,43 @@ std::string http_date(std::chrono::system_clock::time_point when) {
                   tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
                   tm.tm_sec);
     return text;
+}
+
+bool status_has_body(int status) {
+    return status >= 200 && status != 204 && status != 304;
+}
+
+void render_response(std::string& out, const Response& res, bool keep_alive, std::string_view date,
+                     std::size_t body_bytes) {
+    using namespace std::string_view_literals;  // lengths known when compiled, no strlen()
+    const auto number = [&out](std::size_t n) {
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+        out.append(digits, end);
+    };
+    std::size_t size = 128 + body_bytes;
+    for (const auto& h : res.headers) size += h.name.size() + h.value.size() + 4;
+    out.reserve(out.size() + size);
+    out += "HTTP/1.1 "sv;
+    number(static_cast<std::size_t>(res.status));
+    out += ' ';
+    out += reason_phrase(res.status);
+    out += "\r\nDate: "sv;
+    out += date;
+    out += "\r\n"sv;
+    for (const auto& h : res.headers) {
+        out += h.name;
+        out += ": "sv;
+        out += h.value;
+        out += "\r\n"sv;
+    }
+    if (status_has_body(res.status)) {
+        out += "Content-Length: "sv;
+        number(res.body.size());
+        out += "\r\n"sv;
+    }
+    out += keep_alive ? "Connection: keep-alive\r\n\r\n"sv : "Connection: close\r\n\r\n"sv;
+    out.append(res.body.data(), body_bytes);
 }
 
 }  // namespace workbook::http

@@ -87,51 +87,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
 namespace {
 
-// 1xx, 204 and 304 never carry a body, and so no Content-Length either: a
-// 304's would have to be the length of the 200 it stands for (RFC 9110 8.6).
-bool status_has_body(int status) {
-    return status >= 200 && status != 204 && status != 304;
-}
-
-// Renders the status line and headers into `out`, then appends `body_bytes`
-// of the body: one buffer, one send() for a small response. (A body of
-// more than a few KiB goes out as a buffer of its own instead: see write.)
-void render(std::string& out, const Response& res, bool keep_alive, std::string_view date,
-            std::size_t body_bytes) {
-    using namespace std::string_view_literals;  // lengths known when compiled, no strlen()
-    const auto number = [&out](std::size_t n) {
-        char digits[24];
-        const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
-        out.append(digits, end);
-    };
-    std::size_t size = 128 + body_bytes;
-    for (const auto& h : res.headers) size += h.name.size() + h.value.size() + 4;
-    out.reserve(size);
-    out += "HTTP/1.1 "sv;
-    number(static_cast<std::size_t>(res.status));
-    out += ' ';
-    out += reason_phrase(res.status);
-    out += "\r\nDate: "sv;
-    out += date;
-    out += "\r\n"sv;
-    for (const auto& h : res.headers) {
-        out += h.name;
-        out += ": "sv;
-        out += h.value;
-        out += "\r\n"sv;
-    }
-    if (status_has_body(res.status)) {
-        out += "Content-Length: "sv;
-        number(res.body.size());
-        out += "\r\n"sv;
-    }
-    out += keep_alive ? "Connection: keep-alive\r\n\r\n"sv : "Connection: close\r\n\r\n"sv;
-    out.append(res.body.data(), body_bytes);
-}
-
 std::string render_head(const Response& res, bool keep_alive, std::string_view date) {
     std::string head;
-    render(head, res, keep_alive, date, 0);
+    render_response(head, res, keep_alive, date, 0);
     return head;
 }
 
@@ -391,7 +349,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
             const std::size_t body_size = body ? response.body.size() : 0;
             const std::size_t copied = is_tls && body_size <= 4096 ? body_size : 0;
             std::string out;  // a connection keeps no buffer between responses
-            render(out, response, keep_alive, server_->date(), copied);
+            render_response(out, response, keep_alive, server_->date(), copied);
             std::array<asio::const_buffer, 2> buffers{
                 asio::buffer(out), asio::buffer(response.body.data() + copied, body_size - copied)};
             auto [ec, n] = co_await asio::async_write(stream_, buffers, nothrow);

@@ -72,4 +72,16 @@ std::string_view reason_phrase(int status);
 // RFC 9110's IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT": the Date header.
 std::string http_date(std::chrono::system_clock::time_point when);
 
+// 1xx, 204 and 304 never carry a body, and so no Content-Length either: a
+// 304's would have to be the length of the 200 it stands for (RFC 9110 8.6).
+bool status_has_body(int status);
+
+// A response as it goes on the wire, appended to `out`: the status line,
+// Date, the handler's headers, Content-Length (unless the status has no
+// body), Connection (keep-alive or close), the blank line, and then the
+// first `body_bytes` of the body (0 for HEAD; the whole body for a small
+// response, so that head and body leave in one send).
+void render_response(std::string& out, const Response& res, bool keep_alive, std::string_view date,
+                     std::size_t body_bytes);
+
 }  // namespace workbook::http

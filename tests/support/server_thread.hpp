@@ -1,6 +1,7 @@
-// A workbook HTTP server (shared/workbook/http_server.hpp) for a test: on
-// 127.0.0.1, a free port, its own event loop on a thread of its own. The
-// destructor stops it gracefully and waits for the thread.
+// An HTTP server (the library's, shared/workbook/http_server.hpp, or one of
+// the same shape) for a test: on 127.0.0.1, a free port, its own event loop
+// on a thread of its own. The destructor stops it gracefully and waits for
+// the thread.
 //
 //   ServerThread server(handler);
 //   RawConnection c(server.port);
@@ -14,16 +15,19 @@
 
 namespace workbook::testing {
 
-class ServerThread {
+// Any server with the same four calls: the library's (ServerThread) or
+// chapter 09's own (BasicServerThread<chapter09::Server, ...>).
+template <class Server, class Options, class Handler>
+class BasicServerThread {
   public:
-    explicit ServerThread(http::Handler handler, http::ServerOptions options = {})
+    explicit BasicServerThread(Handler handler, Options options = {})
         : server_(loop_.get_executor(), std::move(handler), std::move(options)) {
         port = server_.listen("127.0.0.1", 0);
         thread_ = std::thread([this] { loop_.run(); });
     }
-    ~ServerThread() { stop(); }
-    ServerThread(const ServerThread&) = delete;
-    ServerThread& operator=(const ServerThread&) = delete;
+    ~BasicServerThread() { stop(); }
+    BasicServerThread(const BasicServerThread&) = delete;
+    BasicServerThread& operator=(const BasicServerThread&) = delete;
 
     // Graceful: requests in progress get the server's grace period.
     void stop() {
@@ -38,8 +42,10 @@ class ServerThread {
 
   private:
     asio::io_context loop_{1};
-    http::Server server_;
+    Server server_;
     std::thread thread_;
 };
+
+using ServerThread = BasicServerThread<http::Server, http::ServerOptions, http::Handler>;
 
 }  // namespace workbook::testing
