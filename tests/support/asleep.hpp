@@ -8,7 +8,7 @@
 //     CHECK(arrived.asleep());   // now it waits inside pop()
 //     queue.push(job);
 //
-// On Linux the thread's state is read from /proc (S or D: asleep). Other
+// On Linux the thread's state is read from /proc (platform.hpp). Other
 // systems have no portable way for one thread to ask another's state: there,
 // asleep() waits for the arrival and then gives the thread 50 ms. A right
 // answer passes either way; only a wrong one may slip through more often.
@@ -16,15 +16,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <fstream>
-#include <string>
 #include <thread>
 
-#if defined(__linux__)
-#include <unistd.h>
-#endif
-
 #include "support/eventually.hpp"
+#include "support/platform.hpp"
 
 namespace workbook::testing {
 
@@ -32,42 +27,27 @@ class Arrival {
   public:
     // Called by the thread to watch, just before the call that should wait.
     void here() {
-#if defined(__linux__)
-        tid_ = static_cast<long>(::gettid());
-#endif
+        tid_ = platform::this_thread_id();
         arrived_ = true;
     }
     // Called by the thread after that call returned: it no longer waits.
-    void gone() {
-        gone_ = true;
-    }
+    void gone() { gone_ = true; }
 
     // True once the thread has arrived and is asleep (or has already left:
     // the caller's checks then say what it did); false after `deadline`.
     bool asleep(std::chrono::milliseconds deadline = std::chrono::seconds(5)) const {
         if (!eventually([&] { return arrived_.load(); }, deadline)) return false;
-#if defined(__linux__)
-        return eventually([&] { return gone_.load() || sleeping(tid_.load()); }, deadline);
-#else
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        return true;
-#endif
+        if (!platform::thread_asleep(tid_.load()).has_value()) {
+            // This system cannot tell (platform.hpp): give the thread 50 ms.
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            return true;
+        }
+        return eventually(
+            [&] { return gone_.load() || platform::thread_asleep(tid_.load()).value_or(true); },
+            deadline);
     }
 
   private:
-#if defined(__linux__)
-    // /proc/self/task/TID/stat: "TID (name) STATE ...". The name may hold
-    // spaces and parentheses, so the state is read after the last ')'.
-    static bool sleeping(long tid) {
-        std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
-        std::string line;
-        if (!std::getline(stat, line)) return false;
-        const auto close = line.rfind(')');
-        if (close == std::string::npos || close + 2 >= line.size()) return false;
-        const char state = line[close + 2];
-        return state == 'S' || state == 'D';
-    }
-#endif
     std::atomic<long> tid_{0};
     std::atomic<bool> arrived_{false};
     std::atomic<bool> gone_{false};

@@ -12,20 +12,13 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <utility>
 
-#if defined(__linux__)
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
-#endif
-
 #include "support/eventually.hpp"
+#include "support/platform.hpp"
 
 namespace workbook::testing {
 
@@ -91,46 +84,14 @@ class RawConnection {
         return response;
     }
 
-    // Waits until the server has read everything sent so far: this socket's
-    // send queue is empty (the bytes are in the server's receive queue),
-    // then the server's end of the connection has nothing left to read (its
-    // rx_queue in /proc/net/tcp is 0). A test that sends a request in
-    // pieces calls this between them, so each piece is a read of its own.
-    // Other systems cannot see the server's queue: there it gives the
-    // server 50 ms. False after `deadline`.
+    // Waits until the server has read everything sent so far, so that a
+    // request sent in pieces arrives as a read per piece. Where the system
+    // cannot tell (platform.hpp), it returns at once: the pieces may then
+    // arrive together, which a right answer passes as well. False after
+    // `deadline`.
     bool wait_until_read(std::chrono::milliseconds deadline = std::chrono::seconds(5)) const {
-#if defined(__linux__)
-        sockaddr_in local{}, peer{};
-        socklen_t size = sizeof local;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &size);
-        size = sizeof peer;
-        ::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &size);
-        const auto sent = [&] {
-            int unsent = 0;
-            return ::ioctl(fd_, SIOCOUTQ, &unsent) == 0 && unsent == 0;
-        };
-        // The server's end: local port = our peer's, remote port = ours.
-        const auto drained = [&] {
-            std::ifstream table("/proc/net/tcp");
-            std::string line;
-            std::getline(table, line);  // the heading
-            while (std::getline(table, line)) {
-                unsigned local_port = 0, remote_port = 0, tx = 0, rx = 0;
-                if (std::sscanf(line.c_str(), "%*d: %*8x:%x %*8x:%x %*x %x:%x", &local_port,
-                                &remote_port, &tx, &rx) != 4)
-                    continue;
-                if (local_port == ntohs(peer.sin_port) && remote_port == ntohs(local.sin_port))
-                    return rx == 0;
-            }
-            return false;
-        };
-        return eventually(sent, deadline, std::chrono::milliseconds(1)) &&
-               eventually(drained, deadline, std::chrono::milliseconds(1));
-#else
-        (void)deadline;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        return true;
-#endif
+        return eventually([&] { return platform::peer_has_read(fd_).value_or(true); }, deadline,
+                          std::chrono::milliseconds(1));
     }
 
     // True once the peer has closed: a read returns end of file or a reset.
