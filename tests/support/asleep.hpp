@@ -10,13 +10,12 @@
 //
 // On Linux the thread's state is read from /proc (platform.hpp). Other
 // systems have no portable way for one thread to ask another's state: there,
-// asleep() waits for the arrival and then gives the thread 50 ms. A right
-// answer passes either way; only a wrong one may slip through more often.
+// asleep() waits for the arrival only. A right answer passes either way;
+// only a wrong one may slip through more often.
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <thread>
 
 #include "support/eventually.hpp"
 #include "support/platform.hpp"
@@ -37,11 +36,8 @@ class Arrival {
     // the caller's checks then say what it did); false after `deadline`.
     bool asleep(std::chrono::milliseconds deadline = std::chrono::seconds(5)) const {
         if (!eventually([&] { return arrived_.load(); }, deadline)) return false;
-        if (!platform::thread_asleep(tid_.load()).has_value()) {
-            // This system cannot tell (platform.hpp): give the thread 50 ms.
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            return true;
-        }
+        // A system that cannot tell (platform.hpp): go on at once.
+        if (!platform::thread_asleep(tid_.load()).has_value()) return true;
         return eventually(
             [&] { return gone_.load() || platform::thread_asleep(tid_.load()).value_or(true); },
             deadline);
