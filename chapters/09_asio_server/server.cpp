@@ -10,7 +10,6 @@
 #include <asio/write.hpp>
 #include <ctime>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "workbook/nothrow.hpp"
@@ -188,16 +187,10 @@ asio::awaitable<bool> Server::answer(Session& me, Request request) {
         if ((co_await asio::this_coro::cancellation_state).cancelled() !=
             asio::cancellation_type::none)
             throw asio::system_error(asio::error::operation_aborted);
-        // A handler that throws ends its request, not the connection. (The
-        // body is dumped with U+FFFD for a byte that is not UTF-8: the text
-        // of an exception may hold the bytes that caused it.)
-        log("the handler of " + request.method + " " + request.path + " threw: " + *failure);
-        response.status = 500;
-        response.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
-        response.body = nlohmann::json{{"status", 500},
-                                       {"error", "Internal Server Error"},
-                                       {"detail", "the handler threw: " + *failure}}
-                            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        // A handler that throws ends its request, not the connection.
+        log("the handler of " + request.method + " " + workbook::http::printable(request.target) +
+            " threw: " + *failure);
+        response = workbook::http::handler_threw(*failure);
     }
     const bool keep_alive = request.keep_alive && !response.close && !stopping_;
     if (!co_await write(me, response, keep_alive, request.method == "HEAD")) co_return false;

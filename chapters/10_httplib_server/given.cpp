@@ -1,7 +1,6 @@
 // Chapter 10, given: the server's setup and a thread to run it on.
 #include <chrono>
 #include <exception>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "background.hpp"
@@ -24,12 +23,9 @@ void configure(httplib::Server& server, std::size_t workers, bool tcp_nodelay) {
                 what = e.what();
             } catch (...) {
             }
-            res.status = 500;
-            res.set_content(nlohmann::json{{"status", 500},
-                                           {"error", "Internal Server Error"},
-                                           {"detail", "the handler threw: " + what}}
-                                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                            "application/json; charset=utf-8");
+            const auto answer = workbook::http::handler_threw(what);
+            res.status = answer.status;
+            res.set_content(answer.body, "application/json; charset=utf-8");
         });
     // Every answer carries its Date, as RFC 9110 (6.6.1) asks of a server
     // with a clock; cpp-httplib 0.11 writes none of its own.

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 namespace workbook::http {
 
@@ -120,6 +121,31 @@ void render_response(std::string& out, const Response& res, bool keep_alive, std
     }
     out += keep_alive ? "Connection: keep-alive\r\n\r\n"sv : "Connection: close\r\n\r\n"sv;
     out.append(res.body.data(), body_bytes);
+}
+
+Response handler_threw(std::string_view what) {
+    Response res;
+    res.status = 500;
+    res.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
+    res.body = nlohmann::json{{"status", 500},
+                              {"error", "Internal Server Error"},
+                              {"detail", "the handler threw: " + std::string(what)}}
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return res;
+}
+
+std::string printable(std::string_view text) {
+    std::string out;
+    for (const unsigned char c : text.substr(0, 200)) {
+        if (c >= 0x20 && c < 0x7F) {
+            out += static_cast<char>(c);
+        } else {
+            static constexpr char digits[] = "0123456789ABCDEF";
+            out += {'\\', 'x', digits[c >> 4], digits[c & 15]};
+        }
+    }
+    if (text.size() > 200) out += "...";
+    return out;
 }
 
 }  // namespace workbook::http

@@ -15,7 +15,6 @@
 #include <ctime>
 #include <list>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <system_error>
 
@@ -102,36 +101,6 @@ Response plain_error(int status, std::string text) {
     res.body = std::move(text) + "\n";
     res.close = true;
     return res;
-}
-
-// The answer to a request whose handler threw: JSON, as the servers of the
-// workbook answer, naming the error. (Dumped with U+FFFD for any byte that
-// is not UTF-8: the text of an exception may hold the bytes that caused it.)
-Response handler_failed(std::string_view what) {
-    Response res;
-    res.status = 500;
-    res.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
-    res.body = nlohmann::json{{"status", 500},
-                              {"error", "Internal Server Error"},
-                              {"detail", "the handler threw: " + std::string(what)}}
-                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return res;
-}
-
-// A request's target for a log line: bytes outside printable ASCII as \xNN,
-// at most 200 of them (a log line is read in a terminal).
-std::string printable(std::string_view text) {
-    std::string out;
-    for (const unsigned char c : text.substr(0, 200)) {
-        if (c >= 0x20 && c < 0x7F) {
-            out += static_cast<char>(c);
-        } else {
-            static constexpr char digits[] = "0123456789ABCDEF";
-            out += {'\\', 'x', digits[c >> 4], digits[c & 15]};
-        }
-    }
-    if (text.size() > 200) out += "...";
-    return out;
 }
 
 // One client connection: read, parse, answer, repeat. Stream is a TCP socket
@@ -322,7 +291,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
             // connection serves the next request as HTTP allows.
             server_->log("the handler of " + request.method + " " + printable(request.target) +
                          " threw: " + e.what() + " (answered 500)");
-            response = handler_failed(e.what());
+            response = handler_threw(e.what());
         }
         stop_watching();
         const bool keep_alive = request.keep_alive && !response.close && !stop_after_response_ &&

@@ -84,4 +84,15 @@ bool status_has_body(int status);
 void render_response(std::string& out, const Response& res, bool keep_alive, std::string_view date,
                      std::size_t body_bytes);
 
+// The answer to a request whose handler threw `what`: 500, as JSON, as the
+// workbook's servers answer: {"status": 500, "error": "Internal Server
+// Error", "detail": "the handler threw: ..."} (a byte of `what` that is not
+// UTF-8 written as U+FFFD: an exception's text may hold the bytes that
+// caused it).
+Response handler_threw(std::string_view what);
+
+// `text` for a log line read in a terminal: bytes outside printable ASCII
+// as \xNN, at most 200 bytes of it.
+std::string printable(std::string_view text);
+
 }  // namespace workbook::http
