@@ -18,6 +18,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <limits>
 
 #include <algorithm>
 #include <cmath>
@@ -49,6 +50,7 @@
 #include "workbook/resources.hpp"
 #include "workbook/timeline.hpp"
 #include "workbook/timing.hpp"
+#include "workbook/whole_number.hpp"
 
 extern char** environ;
 
@@ -301,13 +303,12 @@ int main(int argc, char** argv) {
         // A whole number, or a clear refusal (atoi would take "x" for 0).
         const auto number = [&]() -> long {
             const std::string text = value();
-            char* end = nullptr;
-            const long n = std::strtol(text.c_str(), &end, 10);
-            if (text.empty() || *end != '\0' || n < 0) {
+            const auto n = workbook::whole_number(text, 0, std::numeric_limits<long>::max());
+            if (!n) {
                 std::cerr << flag << ": \"" << text << "\" is not a whole number\n" << usage;
                 std::exit(2);
             }
-            return n;
+            return *n;
         };
         if (flag == "--model")
             o.model = value();

@@ -17,12 +17,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "13_postgres/exercise.hpp"
 #include "workbook/services.hpp"
+#include "workbook/whole_number.hpp"
 
 namespace {
 
@@ -66,14 +68,6 @@ asio::awaitable<void> client(chapter13::Pool& pool, const Options& options, Run&
     }
 }
 
-long number(const char* text, const char* what) {
-    char* end = nullptr;
-    const long n = std::strtol(text, &end, 10);
-    if (*end != '\0' || n < 0)
-        throw std::invalid_argument(std::string(what) + " must be a whole number");
-    return n;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,13 +82,13 @@ int main(int argc, char** argv) {
             if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
             const char* value = argv[++i];
             if (arg == "--clients")
-                options.clients = number(value, "--clients");
+                options.clients = workbook::whole_number_or_throw("--clients", value, 0);
             else if (arg == "--seconds")
-                options.seconds = number(value, "--seconds");
+                options.seconds = workbook::whole_number_or_throw("--seconds", value, 0);
             else if (arg == "--pipeline")
-                options.pipeline = number(value, "--pipeline");
+                options.pipeline = workbook::whole_number_or_throw("--pipeline", value, 0);
             else if (arg == "--scale")
-                options.scale = number(value, "--scale");
+                options.scale = workbook::whole_number_or_throw("--scale", value, 0);
             else
                 throw std::invalid_argument("unknown option " + arg);
         }

@@ -25,12 +25,14 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "workbook/redis.hpp"
 #include "workbook/services.hpp"
+#include "workbook/whole_number.hpp"
 
 namespace {
 
@@ -80,14 +82,6 @@ asio::awaitable<void> read_list(workbook::redis::Client& redis, const std::strin
     loop.stop();
 }
 
-long parse_number(const char* text, const char* what) {
-    char* end = nullptr;
-    const long n = std::strtol(text, &end, 10);
-    if (*end != '\0' || n <= 0)
-        throw std::invalid_argument(std::string(what) + " must be a positive number");
-    return n;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -103,11 +97,11 @@ int main(int argc, char** argv) {
             if (arg == "--command") {
                 options.command = value;
             } else if (arg == "--clients") {
-                options.clients = parse_number(value, "--clients");
+                options.clients = workbook::whole_number_or_throw("--clients", value, 1);
             } else if (arg == "--pipeline") {
-                options.pipeline = parse_number(value, "--pipeline");
+                options.pipeline = workbook::whole_number_or_throw("--pipeline", value, 1);
             } else if (arg == "--requests") {
-                options.requests = parse_number(value, "--requests");
+                options.requests = workbook::whole_number_or_throw("--requests", value, 1);
             } else if (arg == "--key") {
                 options.key = value;
             } else {

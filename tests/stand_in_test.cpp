@@ -28,6 +28,7 @@
 using namespace workbook;
 using workbook::testing::body_of;
 using workbook::testing::get_request;
+using workbook::testing::header_of;
 using workbook::testing::quick;
 using workbook::testing::RawConnection;
 using workbook::testing::StandIn;
@@ -36,26 +37,6 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-// The value of a response header, its name matched without regard to case;
-// "<absent>" if the head has no such header.
-std::string header_of(const std::string& response, std::string name) {
-    const std::string head = response.substr(0, response.find("\r\n\r\n") + 2);
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (std::size_t at = head.find("\r\n"); at != std::string::npos && at + 2 < head.size();) {
-        const auto end = head.find("\r\n", at + 2);
-        const std::string line = head.substr(at + 2, end - at - 2);
-        const auto colon = line.find(':');
-        std::string field = line.substr(0, colon);
-        for (auto& c : field) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (colon != std::string::npos && field == name) {
-            const auto value = line.find_first_not_of(' ', colon + 1);
-            return value == std::string::npos ? std::string() : line.substr(value);
-        }
-        at = end;
-    }
-    return "<absent>";
-}
 
 long long number_header(const std::string& response, const std::string& name) {
     const std::string value = header_of(response, name);

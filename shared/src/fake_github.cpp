@@ -25,6 +25,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "workbook/http_message.hpp"
 #include "workbook/http_server.hpp"
 #include "workbook/nothrow.hpp"
 #include "workbook/paths.hpp"
@@ -274,13 +275,6 @@ std::string base64(std::string_view in) {
 // "010:Repository1234", "04:User5", "012:Organization6", "07:License13".
 std::string node_id(std::string_view kind, long long id) {
     return base64("0" + std::to_string(kind.size()) + ":" + std::string(kind) + std::to_string(id));
-}
-
-bool equal_nocase(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
-    });
 }
 
 std::string lower(std::string_view text) {
@@ -880,7 +874,7 @@ struct FakeGithub::Impl {
         // workbook-bench/repo-N: N written as a number is, without leading
         // zeros (repo-007 is another name, and no repository).
         if (repo.size() > bench_owner.size() &&
-            equal_nocase(repo.substr(0, bench_owner.size()), bench_owner)) {
+            http::equal_nocase(repo.substr(0, bench_owner.size()), bench_owner)) {
             const std::string_view digits = repo.substr(bench_owner.size());
             long long n = -1;
             const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);

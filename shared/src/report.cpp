@@ -6,6 +6,7 @@
 #include "workbook/arrivals.hpp"
 #include "workbook/timing.hpp"
 #include "workbook/todo.hpp"
+#include "workbook/whole_number.hpp"
 
 namespace workbook {
 
@@ -21,13 +22,12 @@ std::optional<ApiConfig> api_config_or_report() {
 std::optional<int> count_argument(int argc, char** argv, int fallback, int max,
                                   std::string_view usage) {
     if (argc < 2) return fallback;
-    char* end = nullptr;
-    const long value = std::strtol(argv[1], &end, 10);
-    if (argc > 2 || *end != '\0' || value < 1 || value > max) {
+    const auto value = whole_number(argv[1], 1, max);
+    if (argc > 2 || !value) {
         std::cerr << "usage: " << usage << "\n";
         return std::nullopt;
     }
-    return static_cast<int>(value);
+    return static_cast<int>(*value);
 }
 
 int guarded_main(const std::function<int()>& body) {

@@ -12,6 +12,7 @@
 
 #include "workbook/fake_github.hpp"
 #include "workbook/limits.hpp"
+#include "workbook/whole_number.hpp"
 
 namespace {
 
@@ -54,13 +55,12 @@ client's rate limit). Ctrl-C stops it.
 }
 
 long number(std::string_view flag, const std::string& text, long max) {
-    char* end = nullptr;
-    const long value = std::strtol(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || value < 0 || value > max) {
+    const auto value = workbook::whole_number(text, 0, max);
+    if (!value) {
         bad(std::string(flag) + " takes a number from 0 to " + std::to_string(max) + ", not \"" +
             text + "\"");
     }
-    return value;
+    return *value;
 }
 
 std::pair<std::string, std::string> split_pair(std::string_view flag, const std::string& text) {

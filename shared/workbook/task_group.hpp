@@ -11,8 +11,9 @@
 //   task_group waits until all of them have ended; only then does it throw;
 // - when task_group itself is cancelled (chapter 08's Ctrl-C), it passes the
 //   cancellation to every task and again waits for all of them.
-// Chapter 06's exercise builds exactly this for strings; later chapters use
-// this one.
+// Chapter 06's exercise builds it for strings (06.1); from chapter 07 on
+// the chapters use this one, the same design for any result type, built in
+// shared/src/task_group.cpp.
 //
 // Why the structured shape matters more in C++ than in Python: a task often
 // borrows from the frame that started it (a client, a semaphore, the list
@@ -33,64 +34,44 @@
 #pragma once
 
 #include <asio/awaitable.hpp>
-#include <asio/bind_cancellation_slot.hpp>
-#include <asio/cancellation_signal.hpp>
-#include <asio/co_spawn.hpp>
-#include <asio/experimental/as_tuple.hpp>
-#include <asio/steady_timer.hpp>
-#include <asio/this_coro.hpp>
-#include <asio/use_awaitable.hpp>
-#include <exception>
+#include <cstddef>
 #include <functional>
-#include <memory>
+#include <optional>
+#include <utility>
 #include <vector>
 
 namespace workbook {
 
+namespace detail {
+// The group itself, for tasks that keep their own results.
+asio::awaitable<void> run_task_group(std::vector<std::function<asio::awaitable<void>()>> tasks);
+
+template <class T>
+asio::awaitable<void> run_into(std::function<asio::awaitable<T>()> task, std::optional<T>& result) {
+    result.emplace(co_await task());
+}
+}  // namespace detail
+
 template <class T>
 asio::awaitable<std::vector<T>> task_group(std::vector<std::function<asio::awaitable<T>()>> tasks) {
-    auto executor = co_await asio::this_coro::executor;
-    // Shared with the tasks' handlers, which all run on this loop's thread:
-    // plain fields, no lock.
-    struct Shared {
-        std::vector<T> results;
-        std::exception_ptr error;  // the first failure
-        std::size_t running;
-        asio::steady_timer wake;  // cancelled by the last task to end, or by the first to fail
-        std::unique_ptr<asio::cancellation_signal[]> cancel;  // one per task
-    };
-    auto shared = std::make_shared<Shared>(
-        Shared{std::vector<T>(tasks.size()), nullptr, tasks.size(), asio::steady_timer(executor),
-               std::make_unique<asio::cancellation_signal[]>(tasks.size())});
-    shared->wake.expires_at(asio::steady_timer::time_point::max());
-    for (std::size_t i = 0; i < tasks.size(); ++i) {
-        asio::co_spawn(executor, tasks[i](),
-                       asio::bind_cancellation_slot(
-                           shared->cancel[i].slot(), [shared, i](std::exception_ptr e, T value) {
-                               if (e && !shared->error) {
-                                   shared->error = e;
-                                   shared->wake.cancel();  // wake task_group: it cancels the others
-                               }
-                               if (!e) shared->results[i] = std::move(value);
-                               if (--shared->running == 0) shared->wake.cancel();
-                           }));
-    }
-    while (shared->running > 0) {
-        co_await shared->wake.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-        if (shared->running > 0) {
-            // Woken while tasks still run: the first one failed, or
-            // task_group itself was cancelled (a second Ctrl-C passes on
-            // again). Either way every task still running is cancelled, and
-            // we wait until the last one has ended. The reset lets our own
-            // next co_await run although our cancellation state is set.
-            // (Emitting to a task that already ended does nothing.)
-            co_await asio::this_coro::reset_cancellation_state();
-            for (std::size_t i = 0; i < tasks.size(); ++i)
-                shared->cancel[i].emit(asio::cancellation_type::terminal);
-        }
-    }
-    if (shared->error) std::rethrow_exception(shared->error);
-    co_return std::move(shared->results);
+    // Each result goes straight into its place; `results` lives in this
+    // frame, which outlives every task (run_task_group waits for all).
+    // optional: a T need not have a default value (and vector<bool> has no
+    // bool& to write through).
+    std::vector<std::optional<T>> results(tasks.size());
+    std::vector<std::function<asio::awaitable<void>()>> untyped;
+    untyped.reserve(tasks.size());
+    for (std::size_t i = 0; i < tasks.size(); ++i)
+        untyped.emplace_back([&results, i, task = std::move(tasks[i])] {
+            return detail::run_into<T>(task, results[i]);
+        });
+    co_await detail::run_task_group(std::move(untyped));
+    // Every task ended without throwing (or run_task_group threw): each has
+    // its result.
+    std::vector<T> out;
+    out.reserve(results.size());
+    for (auto& result : results) out.push_back(std::move(*result));
+    co_return out;
 }
 
 }  // namespace workbook

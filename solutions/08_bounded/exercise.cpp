@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <asio/error.hpp>
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/system_error.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -26,10 +27,15 @@ asio::awaitable<AsyncSemaphore::Slot> AsyncSemaphore::acquire() {
     Waiter me{&wake};
     waiters_.push_back(&me);
     try {
-        co_await wake.async_wait(asio::use_awaitable);
-    } catch (const asio::system_error&) {
         // The wait always ends as "cancelled": by release(), which set
-        // `granted` first, or by a cancellation of this coroutine.
+        // `granted` first, or by a cancellation of this coroutine. Being
+        // woken is the plan, not an error, so it comes back as a value
+        // (as_tuple, as in chapter 06): an exception per wake costs about
+        // 1.8 us against 0.2, for each of ten thousand waiters.
+        co_await wake.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    } catch (const asio::system_error&) {
+        // A coroutine cancelled before it got here: Asio throws at the
+        // co_await itself, before waiting.
     }
     if (me.granted)
         co_return Slot(*this);  // release() took us off the queue and handed us its slot

@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -129,6 +130,28 @@ inline int status_of(const std::string& response) {
 inline std::string body_of(const std::string& response) {
     const auto at = response.find("\r\n\r\n");
     return at == std::string::npos ? std::string() : response.substr(at + 4);
+}
+
+// A response header's value, its name matched without regard to case, the
+// spaces after the colon left out; "<absent>" (absent_header) if the head
+// has no such line, which a failing check then prints as it is.
+inline const std::string absent_header = "<absent>";
+inline std::string header_of(const std::string& response, std::string name) {
+    const std::string head = response.substr(0, response.find("\r\n\r\n") + 2);
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (std::size_t at = head.find("\r\n"); at != std::string::npos && at + 2 < head.size();) {
+        const auto end = head.find("\r\n", at + 2);
+        const std::string line = head.substr(at + 2, end - at - 2);
+        const auto colon = line.find(':');
+        std::string field = line.substr(0, colon);
+        for (auto& c : field) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (colon != std::string::npos && field == name) {
+            const auto value = line.find_first_not_of(' ', colon + 1);
+            return value == std::string::npos ? std::string() : line.substr(value);
+        }
+        at = end;
+    }
+    return absent_header;
 }
 
 inline std::string get_request(const std::string& target, const std::string& extra_headers = {}) {

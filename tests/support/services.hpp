@@ -6,12 +6,17 @@
 
 #include "support/doctest.hpp"
 
+#include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <functional>
 #include <random>
 #include <string>
 
+#include "support/printing.hpp"
+#include "support/run_loop.hpp"
 #include "workbook/services.hpp"
+#include "workbook/transport_error.hpp"
 
 namespace workbook::testing {
 
@@ -33,6 +38,21 @@ inline unsigned short port_nobody_listens_on() {
     asio::io_context probe;
     asio::ip::tcp::acceptor closed(probe, {asio::ip::make_address("127.0.0.1"), 0});
     return closed.local_endpoint().port();
+}
+
+// A store's client pointed where nothing listens: `connect` (which makes the
+// client and connects it) must fail with a TransportError at the connect
+// step that names `server` ("redis at 127.0.0.1:4321") and says what to type.
+inline void check_nobody_listens(const std::function<asio::awaitable<int>()>& connect,
+                                 const std::string& server) {
+    try {
+        run_loop(connect());
+        FAIL("connect to " << server << ", where nobody listens, succeeded");
+    } catch (const workbook::TransportError& e) {
+        CHECK(e.step() == workbook::Step::connect);
+        CHECK(mentions(e.what(), server));
+        CHECK(mentions(e.what(), "./workbook services start"));
+    }
 }
 
 // Keys of this run alone: the server may be the user's own, and keys outlive
