@@ -56,8 +56,8 @@ template <class T>
 asio::awaitable<std::vector<T>> task_group(std::vector<std::function<asio::awaitable<T>()>> tasks) {
     // Each result goes straight into its place; `results` lives in this
     // frame, which outlives every task (run_task_group waits for all).
-    // optional: a T need not have a default value (and vector<bool> has no
-    // bool& to write through).
+    // optional<T>, not T: a T need not have a default value, and each task
+    // gets a real reference to its own place (a vector<bool> has none).
     std::vector<std::optional<T>> results(tasks.size());
     std::vector<std::function<asio::awaitable<void>()>> untyped;
     untyped.reserve(tasks.size());
