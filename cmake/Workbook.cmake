@@ -90,6 +90,23 @@ function(workbook_todo_check ch nn dir spec)
   set_tests_properties(${ch}.stub.todos PROPERTIES LABELS ${ch})
 endfunction()
 
+# `out` = the targets of the wings named (show github -> workbook_show
+# workbook_github); at least one, or the chapter would link nothing.
+function(workbook_wing_targets out)
+  if(NOT ARGN)
+    message(FATAL_ERROR "a chapter names the library's wings it USES (shared/CMakeLists.txt)")
+  endif()
+  set(targets ${ARGN})
+  list(REMOVE_DUPLICATES targets)
+  list(TRANSFORM targets PREPEND workbook_)
+  foreach(t IN LISTS targets)
+    if(NOT TARGET ${t})
+      message(FATAL_ERROR "${t}: no such wing of the library (shared/CMakeLists.txt)")
+    endif()
+  endforeach()
+  set(${out} ${targets} PARENT_SCOPE)
+endfunction()
+
 function(workbook_chapter nn topic)
   # SUPPORT: sources of the chapter that are not the exercise (given code the
   # exercise builds on), linked into the demo and every test program.
@@ -97,7 +114,11 @@ function(workbook_chapter nn topic)
   # memcached, postgres): they then require the `services` fixture
   # (tests/CMakeLists.txt), which starts them, and the demo runs with their
   # addresses in its environment.
-  cmake_parse_arguments(ARG "" "DEMO_EXPECT" "LIBRARIES;SUPPORT;SERVICES" ${ARGN})
+  # USES: the library's wings the chapter's code uses (shared/CMakeLists.txt),
+  # so it links only what they need; TESTS_USE: what its tests use besides.
+  cmake_parse_arguments(ARG "" "DEMO_EXPECT" "LIBRARIES;SUPPORT;SERVICES;USES;TESTS_USE" ${ARGN})
+  workbook_wing_targets(uses ${ARG_USES})
+  workbook_wing_targets(tests_use ${ARG_USES} ${ARG_TESTS_USE})
   if(NOT ARG_DEMO_EXPECT)
     set(ARG_DEMO_EXPECT "Execution time")
   endif()
@@ -108,7 +129,7 @@ function(workbook_chapter nn topic)
   list(TRANSFORM ARG_SUPPORT PREPEND "${dir}/")
   add_library(${ch}_answer OBJECT "${answer}" ${ARG_SUPPORT})
   target_include_directories(${ch}_answer PUBLIC "${dir}")
-  target_link_libraries(${ch}_answer PUBLIC workbook ${ARG_LIBRARIES})
+  target_link_libraries(${ch}_answer PUBLIC ${uses} ${ARG_LIBRARIES})
   workbook_warnings(${ch}_answer)
 
   # The demo runs whichever answer this build links: the reference in the
@@ -120,7 +141,7 @@ function(workbook_chapter nn topic)
   # The spec is compiled once; the same objects are linked with each answer.
   add_library(${ch}_spec OBJECT "${spec}")
   target_include_directories(${ch}_spec PUBLIC "${dir}" "${CMAKE_SOURCE_DIR}/tests")
-  target_link_libraries(${ch}_spec PUBLIC workbook doctest::doctest ${ARG_LIBRARIES})
+  target_link_libraries(${ch}_spec PUBLIC ${tests_use} doctest::doctest ${ARG_LIBRARIES})
   # Tests that fork, or need thousands of sockets, run the stand-in as a
   # process of its own (StandIn::Process in tests/support/stand_in.hpp).
   target_compile_definitions(${ch}_spec PRIVATE WORKBOOK_FAKE_GITHUB="$<TARGET_FILE:fake-github>"
@@ -148,21 +169,21 @@ function(workbook_chapter nn topic)
   endif()
 
   add_executable(${ch}_tests $<TARGET_OBJECTS:${ch}_spec> $<TARGET_OBJECTS:${ch}_answer>)
-  target_link_libraries(${ch}_tests PRIVATE workbook workbook_test_main ${ARG_LIBRARIES})
+  target_link_libraries(${ch}_tests PRIVATE ${tests_use} workbook_test_main ${ARG_LIBRARIES})
   set(build_targets ${ch} ${ch}_tests fake-github)
 
   if(WORKBOOK_STUB_CHECK)
     if(WORKBOOK_SOLUTIONS)
       add_library(${ch}_stub OBJECT "${dir}/exercise.cpp" ${ARG_SUPPORT})
       target_include_directories(${ch}_stub PUBLIC "${dir}")
-      target_link_libraries(${ch}_stub PUBLIC workbook ${ARG_LIBRARIES})
+      target_link_libraries(${ch}_stub PUBLIC ${uses} ${ARG_LIBRARIES})
       workbook_warnings(${ch}_stub)
       set(stub_objects $<TARGET_OBJECTS:${ch}_stub>)
     else()
       set(stub_objects $<TARGET_OBJECTS:${ch}_answer>)
     endif()
     add_executable(${ch}_stub_tests $<TARGET_OBJECTS:${ch}_spec> ${stub_objects})
-    target_link_libraries(${ch}_stub_tests PRIVATE workbook workbook_test_main ${ARG_LIBRARIES})
+    target_link_libraries(${ch}_stub_tests PRIVATE ${tests_use} workbook_test_main ${ARG_LIBRARIES})
     list(APPEND build_targets ${ch}_stub_tests)
   endif()
 
@@ -223,7 +244,8 @@ endfunction()
 # is there for. The spec finds them by the prefix in WORKBOOK_CH<NN>_PROGRAMS.
 # The CTest names are those of workbook_chapter (build, cases, demo, stub.*).
 function(workbook_testing_chapter nn topic)
-  cmake_parse_arguments(ARG "" "SUBJECT;DEMO_EXPECT" "BROKEN;SUPPORT;PARTS" ${ARGN})
+  cmake_parse_arguments(ARG "" "SUBJECT;DEMO_EXPECT" "BROKEN;SUPPORT;PARTS;USES" ${ARGN})
+  workbook_wing_targets(uses ${ARG_USES})
   workbook_chapter_paths(${nn} ${topic})
 
   # The given code every program links: the tools, and the parts shared by
@@ -232,7 +254,7 @@ function(workbook_testing_chapter nn topic)
   list(TRANSFORM ARG_PARTS PREPEND "${dir}/")
   add_library(${ch}_given OBJECT ${ARG_SUPPORT} ${ARG_PARTS})
   target_include_directories(${ch}_given PUBLIC "${dir}")
-  target_link_libraries(${ch}_given PUBLIC workbook)
+  target_link_libraries(${ch}_given PUBLIC ${uses})
   workbook_warnings(${ch}_given)
 
   set(implementations correct ${ARG_BROKEN})

@@ -25,7 +25,7 @@ if(_asio_version LESS 102200)
 endif()
 add_library(workbook_asio INTERFACE)
 target_include_directories(workbook_asio SYSTEM INTERFACE "${ASIO_INCLUDE_DIR}")
-# ASIO_SEPARATE_COMPILATION: Asio compiled once, in shared/src/asio_impl.cpp,
+# ASIO_SEPARATE_COMPILATION: Asio compiled once, in shared/core/src/asio_impl.cpp,
 # instead of in every file.
 # ASIO_DISABLE_STD_ALIGNED_ALLOC: Asio 1.22 decides between aligned_alloc and
 # operator new from a libstdc++ macro that is only defined once some standard

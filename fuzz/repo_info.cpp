@@ -2,10 +2,10 @@
 // (json_fields), which read whatever the API answers. Checked: no crash, no
 // exception but ParseError, json_fields accepts and rejects exactly what
 // nlohmann::json does and reads the same three fields
-// (tests/support/json_oracle.hpp), and what parse_repo_info reads comes back
+// (fuzz/json_oracle.hpp), and what parse_repo_info reads comes back
 // the same through to_json (what chapter 12 keeps in memcached).
 #include "fuzz.hpp"
-#include "support/json_oracle.hpp"
+#include "json_oracle.hpp"
 #include "workbook/github.hpp"
 
 namespace {

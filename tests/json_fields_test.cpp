@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "support/json_oracle.hpp"
+#include "json_oracle.hpp"  // fuzz/: the fuzz target repo_info checks against it too
 #include "workbook/json_fields.hpp"
 
 using workbook::json_oracle::disagreement;

@@ -1,4 +1,4 @@
-// The memcached client (shared/workbook/memcached.hpp): its reply parser
+// The memcached client (shared/stores/include/workbook/memcached.hpp): its reply parser
 // without a socket, then the client against the real memcached the
 // services fixture starts (or MEMCACHED_ADDR's).
 #include "support/doctest.hpp"

@@ -1,4 +1,4 @@
-// The PostgreSQL client (shared/workbook/postgres.hpp): libpq non-blocking
+// The PostgreSQL client (shared/stores/include/workbook/postgres.hpp): libpq non-blocking
 // on the event loop, against the real PostgreSQL the services fixture
 // starts (or DATABASE_URL's).
 #include "support/doctest.hpp"

@@ -1,4 +1,4 @@
-// The Redis client (shared/workbook/redis.hpp): its RESP parser without a
+// The Redis client (shared/stores/include/workbook/redis.hpp): its RESP parser without a
 // socket, then the client against a real Redis, the private one the
 // services fixture starts (shared/scripts/services.sh), or REDIS_URL's.
 #include "support/doctest.hpp"

@@ -12,8 +12,8 @@
 #include <iostream>
 
 #include "workbook/blocking_client.hpp"
+#include "workbook/fetch_demo.hpp"
 #include "workbook/github.hpp"
-#include "workbook/report.hpp"
 #include "workbook/step.hpp"
 #include "workbook/timing.hpp"
 

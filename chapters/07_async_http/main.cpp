@@ -15,7 +15,7 @@
 #include <iostream>
 
 #include "exercise.hpp"
-#include "workbook/report.hpp"
+#include "workbook/fetch_demo.hpp"
 #include "workbook/resources.hpp"
 #include "workbook/step.hpp"
 #include "workbook/timing.hpp"

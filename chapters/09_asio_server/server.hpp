@@ -9,7 +9,7 @@
 // server.cpp reads top to bottom. The bytes are the library's: its
 // RequestParser (llhttp) reads requests, render_response writes answers.
 // The GitHub stand-in runs on the library's own server,
-// shared/src/http_server.cpp, which adds what a server facing the internet
+// shared/http/src/http_server.cpp, which adds what a server facing the internet
 // needs on top of this one (the README of this chapter lists it).
 #pragma once
 

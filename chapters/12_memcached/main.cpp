@@ -24,8 +24,8 @@
 
 #include "exercise.hpp"
 #include "workbook/fake_github.hpp"
+#include "workbook/fetch_demo.hpp"
 #include "workbook/github_async.hpp"
-#include "workbook/report.hpp"
 #include "workbook/services.hpp"
 #include "workbook/step.hpp"
 #include "workbook/task_group.hpp"

@@ -24,7 +24,7 @@ asio::awaitable<void> asio_sleep(std::chrono::milliseconds duration) {
 namespace chapter15::parts {
 
 // One fetch, raced against `sleep(timeout)`: whichever ends first cancels
-// the other (a parallel group; see shared/workbook/timeout.hpp for why not
+// the other (a parallel group; see shared/core/include/workbook/timeout.hpp for why not
 // operator||).
 asio::awaitable<Result> fetch_one(std::string name, const Fetch& fetch,
                                   std::chrono::milliseconds timeout, const Sleep& sleep) {

@@ -32,7 +32,7 @@ using workbook::DidNotFinish;
 // Runs `work` on an io_context of its own until it ends, and returns its
 // value or rethrows its exception. After `deadline` of real time, gives up
 // and throws DidNotFinish (the loop, and `work` with it, is destroyed). It
-// is workbook::run_with_deadline (shared/workbook/run_with_deadline.hpp),
+// is workbook::run_with_deadline (shared/core/include/workbook/run_with_deadline.hpp),
 // the same the workbook's own tests await with: read it, it is 20 lines.
 template <class T>
 T run(asio::awaitable<T> work, std::chrono::milliseconds deadline = std::chrono::seconds(3)) {

@@ -23,7 +23,7 @@ import urllib.parse
 
 API = os.environ.get("WORKBOOK_GITHUB_API", "").rstrip("/") or "http://127.0.0.1:8700"
 
-# The twenty repositories of workbook::repositories() (shared/src/github.cpp),
+# The twenty repositories of workbook::repositories() (shared/github/src/github.cpp),
 # in the same order, so both languages fetch exactly the same list.
 NAMES = [
     "chriskohlhoff/asio", "yhirose/cpp-httplib", "nlohmann/json", "doctest/doctest",

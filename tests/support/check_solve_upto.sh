@@ -16,7 +16,7 @@ for stub in "$root"/chapters/[0-9][0-9]_*/exercise.cpp; do
   mapfile -t todos < <(grep -oE 'TODO\([0-9]{2}\.[0-9]+\)' "$stub" | tr -d 'TOD()' | sort -uV)
   for ((i = 0; i < ${#todos[@]}; i++)); do
     id=${todos[$i]}
-    if ! out=$(python3 "$root/shared/scripts/solve_upto.py" "$stub" "$reference" "$id" 2>&1); then
+    if ! out=$(python3 "$root/runner/solve_upto.py" "$stub" "$reference" "$id" 2>&1); then
       fail "$chapter --upto $id: $out"
       continue
     fi
@@ -26,7 +26,7 @@ for stub in "$root"/chapters/[0-9][0-9]_*/exercise.cpp; do
     [ "$left" = "$want" ] || fail "$chapter --upto $id leaves TODOs \"$left\", not \"$want\""
     checked=$((checked + 1))
   done
-  python3 "$root/shared/scripts/solve_upto.py" "$stub" "$reference" "${chapter:0:2}.99" >/dev/null 2>&1 \
+  python3 "$root/runner/solve_upto.py" "$stub" "$reference" "${chapter:0:2}.99" >/dev/null 2>&1 \
     && fail "$chapter --upto ${chapter:0:2}.99 (no such TODO) did not fail"
 done
 [ "$problems" -eq 0 ] || exit 1

@@ -84,9 +84,9 @@ done
 fake_github=$build/shared/fake-github
 kill_proxy=$root/tests/support/kill_proxy.py
 # workbook::repositories(), read from its source: the list it holds.
-mapfile -t repos < <(sed -n '/const std::vector<std::string> repos = {/,/};/p' "$root/shared/src/github.cpp" |
+mapfile -t repos < <(sed -n '/const std::vector<std::string> repos = {/,/};/p' "$root/shared/github/src/github.cpp" |
   grep -o '"[^"]*"' | tr -d '"')
-[ ${#repos[@]} -eq 20 ] || { echo "fault-matrix: could not read the 20 repositories from shared/src/github.cpp" >&2; exit 2; }
+[ ${#repos[@]} -eq 20 ] || { echo "fault-matrix: could not read the 20 repositories from shared/github/src/github.cpp" >&2; exit 2; }
 faulty=nodejs/llhttp  # the repository a fault is put on
 slow=python/cpython   # the one in flight when the stand-in is killed (the 10th)
 

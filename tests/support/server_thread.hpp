@@ -1,4 +1,4 @@
-// An HTTP server (the library's, shared/workbook/http_server.hpp, or one of
+// An HTTP server (the library's, shared/http/include/workbook/http_server.hpp, or one of
 // the same shape) for a test: on 127.0.0.1, a free port, its own event loop
 // on a thread of its own. The destructor stops it gracefully and waits for
 // the thread.

@@ -5,7 +5,7 @@
 # same race (the same two lines of code) seen again is printed once. The full reports stay in the log;
 # this is where to look first.
 #
-#   awk -f shared/scripts/tsan-in-your-code.awk build/dev-tsan/last-check.log
+#   awk -f runner/tsan-in-your-code.awk build/dev-tsan/last-check.log
 
 function flush_access() {
     if (kind == "") return

@@ -15,9 +15,9 @@
 # The workbook's own are the release build's (build/release).
 
 # shellcheck source=shared/scripts/ports.sh
-source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../shared/scripts/ports.sh"
 # shellcheck source=shared/scripts/find-python.sh
-source "$(dirname "${BASH_SOURCE[0]}")/find-python.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../shared/scripts/find-python.sh"
 
 nginx_binary() {
   command -v nginx 2>/dev/null && return

@@ -13,7 +13,7 @@
 //   cancellation to every task and again waits for all of them.
 // Chapter 06's exercise builds it for strings (06.1); from chapter 07 on
 // the chapters use this one, the same design for any result type, built in
-// shared/src/task_group.cpp.
+// shared/core/src/task_group.cpp.
 //
 // Why the structured shape matters more in C++ than in Python: a task often
 // borrows from the frame that started it (a client, a semaphore, the list

@@ -15,7 +15,7 @@
 //   - requests of many coroutines share the connection and leave together,
 //     replies matched in order, a failed connection fails every request
 //     waiting and the next connects again: the same ordered connection as
-//     the Redis client's (shared/src/ordered_connection.hpp).
+//     the Redis client's (shared/stores/src/ordered_connection.hpp).
 //
 // Threading: one Client belongs to one executor, run by one thread.
 #pragma once

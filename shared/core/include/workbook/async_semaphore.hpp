@@ -3,7 +3,7 @@
 // thread. Chapter 08's exercise (08.1, 08.3) builds it, and its README says
 // why std::counting_semaphore would hang the loop; from chapter 09 on, the
 // chapters, the HTTP client (its turns at opening connections) and the pool
-// of chapter 13 use this one, the same design, built in shared/src/.
+// of chapter 13 use this one, the same design, built in shared/core/src/.
 //
 // Not thread-safe, and it need not be: every coroutine that uses it runs on
 // the loop's one thread.

@@ -1,8 +1,10 @@
-// What every demo does around its one idea: read its configuration, and
-// print its results the same way, so `main.cpp` shows only what is new.
+// What the demos that fetch repositories share (chapters 01 to 04, 07, 08,
+// 12): the API from the environment, a count from argv[1], and the results
+// printed one way, so each `main.cpp` shows only its model of concurrency.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -10,23 +12,12 @@
 #include <vector>
 
 #include "workbook/github.hpp"
+#include "workbook/report.hpp"
 
 namespace workbook {
 
 // api_config_from_env(), or nullopt after saying on stderr what is wrong.
 std::optional<ApiConfig> api_config_or_report();
-
-// argv[1] as a whole number from 1 to `max`, `fallback` when absent; nullopt
-// after printing `usage` on stderr when it is anything else.
-std::optional<int> count_argument(int argc, char** argv, int fallback, int max,
-                                  std::string_view usage);
-
-// The skeleton of every demo's main(): runs `body` and ends the program well
-// whatever it throws. An exception becomes one line on stderr saying what
-// happened and what to do, and exit code 1; an unsolved exercise
-// (workbook::todo) says which TODO and how to run the reference instead.
-// Never std::terminate in front of a learner.
-int guarded_main(const std::function<int()>& body);
 
 // What chapters 02, 03, 04 and 08 take as argv[1]: a count, with its default,
 // its maximum and the usage line printed when it is anything else.
@@ -44,12 +35,6 @@ int demo_main(int argc, char** argv, const CountArgument& count,
 
 // The same for a demo with no count (chapters 01 and 07).
 int demo_main(const std::function<int(const ApiConfig&)>& body);
-
-// Says that the lines of arrivals.hpp follow, and turns them on: each
-// repository printed the moment it arrives, with who fetched it. A demo
-// calls it just before it fetches; print_results then gives the same
-// results again in the order asked for.
-void announce_arrivals();
 
 // Prints each repository (its line on stdout, or its error on stderr), the
 // timing line, and how many failed. `note(i)`, when given, is appended to
