@@ -143,7 +143,7 @@ function(workbook_chapter nn topic)
   target_include_directories(${ch}_spec PUBLIC "${dir}" "${CMAKE_SOURCE_DIR}/tests")
   target_link_libraries(${ch}_spec PUBLIC ${tests_use} doctest::doctest ${ARG_LIBRARIES})
   # Tests that fork, or need thousands of sockets, run the stand-in as a
-  # process of its own (StandIn::Process in tests/support/stand_in.hpp).
+  # process of its own (TestStandIn::Process in tests/support/test_stand_in.hpp).
   target_compile_definitions(${ch}_spec PRIVATE WORKBOOK_FAKE_GITHUB="$<TARGET_FILE:fake-github>"
     WORKBOOK_CHAPTER_DEMO="$<TARGET_FILE:${ch}>"
     WORKBOOK_SERVICES_DIR="${WORKBOOK_SERVICES_DIR}")

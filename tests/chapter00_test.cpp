@@ -16,8 +16,8 @@
 #include "support/watchdog.hpp"
 
 using chapter00::Event;
+using chapter00::Happened;
 using chapter00::Log;
-using chapter00::Step;
 using chapter00::Table;
 using workbook::testing::if_it_hangs;
 using namespace std::chrono_literals;
@@ -43,8 +43,8 @@ std::vector<Event> serve_restaurant(const std::vector<Table>& tables = restauran
     return log.events();
 }
 
-std::string step_name(Step step) {
-    return step == Step::order_taken ? "order taken" : "served";
+std::string happened_name(Happened happened) {
+    return happened == Happened::order_taken ? "order taken" : "served";
 }
 
 // The log, one event a line, for a failure message.
@@ -52,14 +52,14 @@ std::string story(const std::vector<Event>& events) {
     std::ostringstream out;
     out << "\nthe log:";
     for (const Event& e : events)
-        out << "\n  " << e.at.count() << " ms  " << e.table << ": " << step_name(e.step);
+        out << "\n  " << e.at.count() << " ms  " << e.table << ": " << happened_name(e.happened);
     return out.str();
 }
 
-// The index in `events` of `table`'s `step`; -1 when absent.
-int find(const std::vector<Event>& events, const std::string& table, Step step) {
+// The index in `events` of `table`'s `happened`; -1 when absent.
+int find(const std::vector<Event>& events, const std::string& table, Happened happened) {
     for (std::size_t i = 0; i < events.size(); ++i)
-        if (events[i].table == table && events[i].step == step) return static_cast<int>(i);
+        if (events[i].table == table && events[i].happened == happened) return static_cast<int>(i);
     return -1;
 }
 
@@ -68,17 +68,17 @@ int find(const std::vector<Event>& events, const std::string& table, Step step) 
 TEST_CASE("00.1 the event-loop waiter takes each order once and serves each table once") {
     const auto events = serve_restaurant();
     for (const Table& table : restaurant) {
-        std::map<Step, int> count;
+        std::map<Happened, int> count;
         for (const Event& e : events)
-            if (e.table == table.name) ++count[e.step];
-        CHECK_MESSAGE(count[Step::order_taken] == 1,
-                      table.name << "'s order was taken " << count[Step::order_taken]
+            if (e.table == table.name) ++count[e.happened];
+        CHECK_MESSAGE(count[Happened::order_taken] == 1,
+                      table.name << "'s order was taken " << count[Happened::order_taken]
                                  << " times: call take_order once per table" << story(events));
-        CHECK_MESSAGE(count[Step::served] == 1, table.name << " was served " << count[Step::served]
-                                                           << " times: serve each table once"
-                                                           << story(events));
-        const int taken = find(events, table.name, Step::order_taken);
-        const int served = find(events, table.name, Step::served);
+        CHECK_MESSAGE(count[Happened::served] == 1,
+                      table.name << " was served " << count[Happened::served]
+                                 << " times: serve each table once" << story(events));
+        const int taken = find(events, table.name, Happened::order_taken);
+        const int served = find(events, table.name, Happened::served);
         if (taken >= 0 && served >= 0) {
             CHECK_MESSAGE(taken < served,
                           table.name << " was served before its order was taken" << story(events));
@@ -94,14 +94,14 @@ TEST_CASE("00.1 the event-loop waiter takes every order before serving any dish"
     REQUIRE(events.size() == 2 * restaurant.size());
     int first_served = -1;
     for (std::size_t i = 0; i < events.size(); ++i) {
-        if (events[i].step == Step::served) {
+        if (events[i].happened == Happened::served) {
             first_served = static_cast<int>(i);
             break;
         }
     }
     REQUIRE(first_served >= 0);
     for (std::size_t i = static_cast<std::size_t>(first_served); i < events.size(); ++i) {
-        CHECK_MESSAGE(events[i].step == Step::served,
+        CHECK_MESSAGE(events[i].happened == Happened::served,
                       events[i].table
                           << "'s order was taken only after " << events[first_served].table
                           << " was served: the waiter stood at the kitchen while that dish "
@@ -114,8 +114,8 @@ TEST_CASE("00.1 the event-loop waiter takes every order before serving any dish"
 TEST_CASE("00.1 the event-loop waiter serves no dish before it is cooked") {
     const auto events = serve_restaurant();
     for (const Table& table : restaurant) {
-        const int taken = find(events, table.name, Step::order_taken);
-        const int served = find(events, table.name, Step::served);
+        const int taken = find(events, table.name, Happened::order_taken);
+        const int served = find(events, table.name, Happened::served);
         REQUIRE(taken >= 0);
         REQUIRE(served >= 0);
         const auto after = events[static_cast<std::size_t>(served)].at -
@@ -146,8 +146,8 @@ TEST_CASE("00.1 the event-loop waiter serves each dish soon after it is ready") 
     };
     const auto events = serve_restaurant(slow_kitchen);
     for (const Table& table : slow_kitchen) {
-        const int taken = find(events, table.name, Step::order_taken);
-        const int served = find(events, table.name, Step::served);
+        const int taken = find(events, table.name, Happened::order_taken);
+        const int served = find(events, table.name, Happened::served);
         REQUIRE(taken >= 0);
         REQUIRE(served >= 0);
         const auto ready = events[static_cast<std::size_t>(taken)].at + table.cooking;
@@ -168,7 +168,7 @@ TEST_CASE("00.1 the event-loop waiter serves the dishes in the order they are re
     const auto events = serve_restaurant();
     std::vector<std::string> served;
     for (const Event& e : events)
-        if (e.step == Step::served) served.push_back(e.table);
+        if (e.happened == Happened::served) served.push_back(e.table);
     const std::vector<std::string> soonest_first = {"table 2", "table 4", "table 3", "table 1"};
     std::ostringstream got;
     for (const auto& name : served) got << name << "; ";
@@ -180,13 +180,13 @@ TEST_CASE("00.1 the event-loop waiter serves the dishes in the order they are re
                             << story(events));
 }
 
-TEST_CASE("00.1 the event-loop waiter is one waiter: every step on the calling thread") {
+TEST_CASE("00.1 the event-loop waiter is one waiter: all it does on the calling thread") {
     const auto events = serve_restaurant();
     REQUIRE_FALSE(events.empty());
     const auto me = std::this_thread::get_id();
     for (const Event& e : events) {
         CHECK_MESSAGE(e.thread == me,
-                      e.table << " (" << step_name(e.step)
+                      e.table << " (" << happened_name(e.happened)
                               << ") was handled on another thread: the event-loop waiter is one "
                                  "person, the thread that called event_loop_waiter. More "
                                  "threads are more waiters (that is chapter 02)");
@@ -201,7 +201,7 @@ TEST_CASE("00.1 the event-loop waiter with no tables does nothing") {
 TEST_CASE("00.1 the event-loop waiter serves one table like anyone would") {
     const auto events = serve_restaurant({{"table 9", "bread", 1ms, 20ms}});
     REQUIRE(events.size() == 2);
-    CHECK(events[0].step == Step::order_taken);
-    CHECK(events[1].step == Step::served);
+    CHECK(events[0].happened == Happened::order_taken);
+    CHECK(events[1].happened == Happened::served);
     CHECK(events[1].at - events[0].at >= 19ms);
 }

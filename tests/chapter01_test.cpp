@@ -6,7 +6,7 @@
 #include "exercise.hpp"
 #include "support/results.hpp"
 #include "support/scripted_server.hpp"
-#include "support/stand_in.hpp"
+#include "support/test_stand_in.hpp"
 #include "support/watchdog.hpp"
 #include "workbook/blocking_client.hpp"
 
@@ -15,10 +15,10 @@ using workbook::Fault;
 using workbook::testing::check_all_ok_in_order;
 using workbook::testing::mentions;
 using workbook::testing::quick;
-using workbook::testing::StandIn;
+using workbook::testing::TestStandIn;
 
 TEST_CASE("01.1 fetch_repo returns the repository's name and full name and stars") {
-    StandIn s;
+    TestStandIn s;
     auto client = workbook::make_blocking_client(s.api, 5s);
     const auto info = chapter01::fetch_repo(*client, s.api, "chriskohlhoff/asio");
     CHECK(info.name == "asio");
@@ -28,7 +28,7 @@ TEST_CASE("01.1 fetch_repo returns the repository's name and full name and stars
 }
 
 TEST_CASE("01.1 fetch_repo works over HTTPS with the certificate verified") {
-    StandIn s(quick(), /*tls=*/true);
+    TestStandIn s(quick(), /*tls=*/true);
     auto client = workbook::make_blocking_client(s.api, 5s);
     CHECK(chapter01::fetch_repo(*client, s.api, "nlohmann/json").full_name == "nlohmann/json");
 }
@@ -36,7 +36,7 @@ TEST_CASE("01.1 fetch_repo works over HTTPS with the certificate verified") {
 TEST_CASE("01.1 fetch_repo sends the token in a header and never in the URL") {
     auto options = quick();
     options.token = "s3cret-token";
-    StandIn s(options);
+    TestStandIn s(options);
     auto client = workbook::make_blocking_client(s.api, 5s);  // s.api carries the token
     CHECK(chapter01::fetch_repo(*client, s.api, "libuv/libuv").full_name == "libuv/libuv");
     const auto stats = s.stats();
@@ -45,7 +45,7 @@ TEST_CASE("01.1 fetch_repo sends the token in a header and never in the URL") {
 }
 
 TEST_CASE("01.1 fetch_repo reports an HTTP error with its status and the repository") {
-    StandIn s(quick({{"redis/redis", Fault::rate_limited}}));
+    TestStandIn s(quick({{"redis/redis", Fault::rate_limited}}));
     auto client = workbook::make_blocking_client(s.api, 5s);
     try {
         chapter01::fetch_repo(*client, s.api, "nobody/nothing");
@@ -64,7 +64,7 @@ TEST_CASE("01.1 fetch_repo reports an HTTP error with its status and the reposit
 }
 
 TEST_CASE("01.1 fetch_repo reports a malformed body as an error") {
-    StandIn s(quick({{"fmtlib/fmt", Fault::malformed}}));
+    TestStandIn s(quick({{"fmtlib/fmt", Fault::malformed}}));
     auto client = workbook::make_blocking_client(s.api, 5s);
     CHECK_THROWS_WITH_AS(chapter01::fetch_repo(*client, s.api, "fmtlib/fmt"),
                          doctest::Contains("fmtlib/fmt: the response is not valid JSON"),
@@ -74,7 +74,7 @@ TEST_CASE("01.1 fetch_repo reports a malformed body as an error") {
 TEST_CASE("01.1 fetch_repo reports a server that is not there") {
     workbook::ApiConfig nowhere;
     {
-        StandIn s;  // learn a free port, then close it
+        TestStandIn s;  // learn a free port, then close it
         nowhere = s.api;
     }
     auto client = workbook::make_blocking_client(nowhere, 2s);
@@ -83,7 +83,7 @@ TEST_CASE("01.1 fetch_repo reports a server that is not there") {
 }
 
 TEST_CASE("01.2 fetch_all returns one result per repository in input order") {
-    StandIn s;
+    TestStandIn s;
     const auto& names = workbook::repositories();
     const auto results = chapter01::fetch_all(s.api, names);
     check_all_ok_in_order(results, names);
@@ -124,7 +124,7 @@ TEST_CASE("01.1 fetch_repo follows a renamed repository's redirect as requests.g
 }
 
 TEST_CASE("01.2 fetch_all asks for one repository at a time") {
-    StandIn s;
+    TestStandIn s;
     const std::vector<std::string> names = {"python/cpython",     "aio-libs/aiohttp",
                                             "twisted/twisted",    "gevent/gevent",
                                             "tornadoweb/tornado", "sanic-org/sanic"};
@@ -142,9 +142,9 @@ TEST_CASE("01.2 fetch_all asks for one repository at a time") {
 }
 
 TEST_CASE("01.2 fetch_all keeps going after a repository fails") {
-    StandIn s(quick({{"openssl/openssl", Fault::not_found},
-                     {"libuv/libuv", Fault::truncated},
-                     {"facebook/folly", Fault::server_error}}));
+    TestStandIn s(quick({{"openssl/openssl", Fault::not_found},
+                         {"libuv/libuv", Fault::truncated},
+                         {"facebook/folly", Fault::server_error}}));
     const std::vector<std::string> names = {"nodejs/llhttp", "openssl/openssl", "libuv/libuv",
                                             "facebook/folly", "scylladb/seastar"};
     const auto results = chapter01::fetch_all(s.api, names, 5s);
@@ -167,7 +167,7 @@ TEST_CASE("01.2 fetch_all gives up on a hung server after the timeout") {
         "fetch_all waited far longer than its 300 ms timeout for a server that never answers: "
         "make its client with make_blocking_client(api, timeout)",
         std::chrono::seconds(5));
-    StandIn s(quick({{"gevent/gevent", Fault::hang}}));
+    TestStandIn s(quick({{"gevent/gevent", Fault::hang}}));
     const std::vector<std::string> names = {"gevent/gevent", "fmtlib/fmt"};
     const auto results = chapter01::fetch_all(s.api, names, 300ms);
     REQUIRE(results.size() == 2);

@@ -16,7 +16,7 @@
 #include "support/asleep.hpp"
 #include "support/eventually.hpp"
 #include "support/results.hpp"
-#include "support/stand_in.hpp"
+#include "support/test_stand_in.hpp"
 #include "support/watchdog.hpp"
 
 using namespace std::chrono_literals;
@@ -29,7 +29,7 @@ using workbook::testing::eventually;
 using workbook::testing::if_it_hangs;
 using workbook::testing::mentions;
 using workbook::testing::quick;
-using workbook::testing::StandIn;
+using workbook::testing::TestStandIn;
 
 namespace {
 
@@ -213,7 +213,7 @@ TEST_CASE("02.2 fetch_all returns every repository once and in input order") {
     // order, and results must still come back in the order of `names`.
     auto options = workbook::testing::quick();
     workbook::testing::slowest_first(options, names, 10ms);
-    StandIn s(options);
+    TestStandIn s(options);
     const auto results = chapter02::fetch_all(s.api, names, 5);
     check_all_ok_in_order(results, names);
     CHECK(s.stats().requests == static_cast<long long>(names.size()));
@@ -222,7 +222,7 @@ TEST_CASE("02.2 fetch_all returns every repository once and in input order") {
 TEST_CASE("02.2 fetch_all keeps exactly as many requests in flight as it has workers") {
     // 100 ms each: long enough for every worker to have its request in
     // flight before the first answer comes back.
-    StandIn s(quick({}, 100ms));
+    TestStandIn s(quick({}, 100ms));
     const auto names = workbook::testing::bench_names(12);
     if_it_hangs(fetch_all_hangs, std::chrono::seconds(20));
     for (int workers : {4, 1}) {
@@ -258,7 +258,7 @@ TEST_CASE("02.2 fetch_all keeps exactly as many requests in flight as it has wor
 }
 
 TEST_CASE("02.2 fetch_all reports a failure and keeps the other results") {
-    StandIn s(quick({{"redis/redis", Fault::server_error}, {"fmtlib/fmt", Fault::reset}}));
+    TestStandIn s(quick({{"redis/redis", Fault::server_error}, {"fmtlib/fmt", Fault::reset}}));
     const std::vector<std::string> names = {"nodejs/llhttp", "redis/redis", "fmtlib/fmt",
                                             "libuv/libuv"};
     const auto results = chapter02::fetch_all(s.api, names, 3, 5s);

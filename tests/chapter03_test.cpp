@@ -20,7 +20,7 @@
 #include "exercise.hpp"
 #include "support/printing.hpp"
 #include "support/processes.hpp"
-#include "support/stand_in.hpp"
+#include "support/test_stand_in.hpp"
 #include "support/watchdog.hpp"
 
 using namespace std::chrono_literals;
@@ -28,12 +28,12 @@ using workbook::testing::bench_names;
 using workbook::testing::children_of_this_process;
 using workbook::testing::if_it_hangs;
 using workbook::testing::mentions;
-using workbook::testing::StandIn;
+using workbook::testing::TestStandIn;
 
 namespace {
 
 // The children left once fetch_all has returned, not counting the stand-in.
-std::vector<pid_t> leftover_children(const StandIn& stand_in) {
+std::vector<pid_t> leftover_children(const TestStandIn& stand_in) {
     auto children = children_of_this_process();
     std::erase(children, stand_in.pid());
     return children;
@@ -142,7 +142,7 @@ TEST_CASE("03.1 reap says which signal killed a child and leaves no zombie") {
 }
 
 TEST_CASE("given run_worker answers every job with one line naming itself") {
-    StandIn stand_in(StandIn::Process{{"--latency", "5"}});
+    TestStandIn stand_in(TestStandIn::Process{{"--latency", "5"}});
     int jobs[2], results[2];
     REQUIRE(::pipe(jobs) == 0);
     REQUIRE(::pipe(results) == 0);
@@ -171,7 +171,7 @@ TEST_CASE("given run_worker answers every job with one line naming itself") {
 }
 
 TEST_CASE("given run_worker turns a fetch that throws into a result") {
-    StandIn stand_in(StandIn::Process{{"--latency", "5"}});
+    TestStandIn stand_in(TestStandIn::Process{{"--latency", "5"}});
     int jobs[2], results[2];
     REQUIRE(::pipe(jobs) == 0);
     REQUIRE(::pipe(results) == 0);
@@ -196,7 +196,7 @@ TEST_CASE("given run_worker turns a fetch that throws into a result") {
 
 TEST_CASE("03.2 fetch_all returns every repository in input order") {
     if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
-    StandIn stand_in(StandIn::Process{{"--latency", "10"}});
+    TestStandIn stand_in(TestStandIn::Process{{"--latency", "10"}});
     const auto& names = workbook::repositories();
     const auto results = chapter03::fetch_all(stand_in.api, names, 4);
     REQUIRE(results.size() == names.size());
@@ -210,7 +210,7 @@ TEST_CASE("03.2 fetch_all returns every repository in input order") {
 
 TEST_CASE("03.2 fetch_all uses exactly `workers` processes other than this one") {
     if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
-    StandIn stand_in(StandIn::Process{{"--latency", "100"}});
+    TestStandIn stand_in(TestStandIn::Process{{"--latency", "100"}});
     const auto names = bench_names(12);
     const auto results = chapter03::fetch_all(stand_in.api, names, 3);
     std::set<int> pids;
@@ -230,7 +230,7 @@ TEST_CASE("03.2 fetch_all uses exactly `workers` processes other than this one")
 
 TEST_CASE("03.2 fetch_all reaps every child") {
     if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
-    StandIn stand_in(StandIn::Process{{"--latency", "5"}});
+    TestStandIn stand_in(TestStandIn::Process{{"--latency", "5"}});
     chapter03::fetch_all(stand_in.api, bench_names(6), 3);
     CHECK_MESSAGE(
         leftover_children(stand_in).empty(),
@@ -240,7 +240,7 @@ TEST_CASE("03.2 fetch_all reaps every child") {
 
 TEST_CASE("03.2 fetch_all reports a worker that dies and loses none of its repositories") {
     if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
-    StandIn stand_in(StandIn::Process{{"--latency", "5"}});
+    TestStandIn stand_in(TestStandIn::Process{{"--latency", "5"}});
     const auto names = bench_names(9);
     // The worker that gets repo-4 is killed on the spot, like a crash.
     const chapter03::FetchOne dies_on_4 =
@@ -267,7 +267,7 @@ TEST_CASE("03.2 fetch_all reports a worker that dies and loses none of its repos
 
 TEST_CASE("03.2 fetch_all keeps going after an HTTP failure") {
     if_it_hangs(a_pipe_left_open, std::chrono::seconds(20));
-    StandIn stand_in(StandIn::Process{{"--latency", "5", "--fault", "redis/redis=404"}});
+    TestStandIn stand_in(TestStandIn::Process{{"--latency", "5", "--fault", "redis/redis=404"}});
     const std::vector<std::string> names = {"fmtlib/fmt", "redis/redis", "libuv/libuv"};
     const auto results = chapter03::fetch_all(stand_in.api, names, 2);
     REQUIRE(results.size() == 3);

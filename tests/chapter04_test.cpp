@@ -10,7 +10,7 @@
 #include "exercise.hpp"
 #include "support/eventually.hpp"
 #include "support/results.hpp"
-#include "support/stand_in.hpp"
+#include "support/test_stand_in.hpp"
 #include "support/watchdog.hpp"
 
 using namespace std::chrono_literals;
@@ -21,7 +21,7 @@ using workbook::testing::eventually;
 using workbook::testing::if_it_hangs;
 using workbook::testing::mentions;
 using workbook::testing::quick;
-using workbook::testing::StandIn;
+using workbook::testing::TestStandIn;
 
 namespace {
 
@@ -135,7 +135,7 @@ TEST_CASE("04.2 map_in_order returns results in input order whatever order they 
     std::shuffle(latency.begin() + 10, latency.end(), std::mt19937(2017));  // and some shuffled
     for (std::size_t i = 0; i < names.size(); ++i)
         options.latency_for[names[i]] = std::chrono::milliseconds(latency[i]);
-    StandIn s(options);
+    TestStandIn s(options);
     ThreadPool pool(20);
     const auto results =
         chapter04::map_in_order(pool, names, chapter04::fetch_with_client_per_thread(s.api));
@@ -149,7 +149,8 @@ TEST_CASE("04.2 map_in_order returns results in input order whatever order they 
 }
 
 TEST_CASE("04.2 map_in_order reports a failed repository by name and keeps the others") {
-    StandIn s(quick({{"twisted/twisted", Fault::not_found}, {"gevent/gevent", Fault::malformed}}));
+    TestStandIn s(
+        quick({{"twisted/twisted", Fault::not_found}, {"gevent/gevent", Fault::malformed}}));
     ThreadPool pool(3);
     const std::vector<std::string> names = {"python/cpython", "twisted/twisted", "gevent/gevent",
                                             "tornadoweb/tornado"};
@@ -166,7 +167,7 @@ TEST_CASE("04.2 map_in_order reports a failed repository by name and keeps the o
 
 TEST_CASE("04.2 map_in_order keeps as many requests in flight as the pool has threads") {
     if_it_hangs(pool_hangs, std::chrono::seconds(20));
-    StandIn s(quick({}, 100ms));
+    TestStandIn s(quick({}, 100ms));
     const auto names = workbook::testing::bench_names(12);
     ThreadPool pool(4);
     const auto results =

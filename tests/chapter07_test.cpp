@@ -14,7 +14,7 @@
 #include "exercise.hpp"
 #include "support/results.hpp"
 #include "support/run_loop.hpp"
-#include "support/stand_in.hpp"
+#include "support/test_stand_in.hpp"
 #include "support/watchdog.hpp"
 #include "workbook/github_async.hpp"
 #include "workbook/task_group.hpp"
@@ -28,7 +28,7 @@ using workbook::testing::if_it_hangs;
 using workbook::testing::mentions;
 using workbook::testing::quick;
 using workbook::testing::run_loop;
-using workbook::testing::StandIn;
+using workbook::testing::TestStandIn;
 
 namespace {
 const std::string blocking_in_a_coroutine =
@@ -37,7 +37,7 @@ const std::string blocking_in_a_coroutine =
 }  // namespace
 
 TEST_CASE("07.1 fetch_one returns the repository's info") {
-    StandIn s;
+    TestStandIn s;
     const auto result = run_loop([&]() -> asio::awaitable<workbook::FetchResult> {
         auto client = workbook::github_client(co_await asio::this_coro::executor, s.api);
         co_return co_await chapter07::fetch_one(client, s.api, "aio-libs/aiohttp");
@@ -48,7 +48,7 @@ TEST_CASE("07.1 fetch_one returns the repository's info") {
 }
 
 TEST_CASE("07.1 fetch_one turns a failure into a result instead of throwing") {
-    StandIn s(quick({{"aio-libs/aiohttp", Fault::server_error}}));
+    TestStandIn s(quick({{"aio-libs/aiohttp", Fault::server_error}}));
     const auto result = run_loop([&]() -> asio::awaitable<workbook::FetchResult> {
         auto client = workbook::github_client(co_await asio::this_coro::executor, s.api);
         co_return co_await chapter07::fetch_one(client, s.api, "aio-libs/aiohttp");
@@ -66,14 +66,14 @@ TEST_CASE("07.2 fetch_all returns every repository once and in input order") {
     // reverse order, and the results must still follow `names`.
     auto options = quick();
     workbook::testing::slowest_first(options, names, 10ms);
-    StandIn s(options);
+    TestStandIn s(options);
     const auto results = run_loop(chapter07::fetch_all(s.api, names));
     check_all_ok_in_order(results, names);
     CHECK(s.stats().requests == static_cast<long long>(names.size()));
 }
 
 TEST_CASE("07.2 fetch_all has every request in flight at once") {
-    StandIn s(quick({}, 300ms));
+    TestStandIn s(quick({}, 300ms));
     const auto names = bench_names(60);
     const auto results = run_loop(chapter07::fetch_all(s.api, names));
     CHECK(results.size() == 60);
@@ -97,7 +97,7 @@ TEST_CASE("07.2 fetch_all leaves the loop free while it waits") {
     // so the ticker never runs while one is in flight. Judged by what the
     // stand-in held at each turn, not by a stopwatch.
     if_it_hangs(blocking_in_a_coroutine, std::chrono::seconds(20));
-    StandIn s(quick({}, 300ms));
+    TestStandIn s(quick({}, 300ms));
     int ticks_while_in_flight = 0;
     std::size_t most_seen = 0;
     bool fetching = true;
@@ -136,9 +136,9 @@ TEST_CASE("07.2 fetch_all leaves the loop free while it waits") {
 }
 
 TEST_CASE("07.2 fetch_all reports failures and keeps every other result") {
-    StandIn s(quick({{"bad/one", Fault::not_found},
-                     {"workbook-bench/repo-3", Fault::hang},
-                     {"workbook-bench/repo-5", Fault::truncated}}));
+    TestStandIn s(quick({{"bad/one", Fault::not_found},
+                         {"workbook-bench/repo-3", Fault::hang},
+                         {"workbook-bench/repo-5", Fault::truncated}}));
     auto names = bench_names(8);
     names.insert(names.begin() + 2, "bad/one");
     const auto results = run_loop(chapter07::fetch_all(s.api, names, 500ms));
@@ -151,7 +151,7 @@ TEST_CASE("07.2 fetch_all reports failures and keeps every other result") {
 }
 
 TEST_CASE("07.2 fetch_all works over HTTPS") {
-    StandIn s(quick(), /*tls=*/true);
+    TestStandIn s(quick(), /*tls=*/true);
     const auto results = run_loop(chapter07::fetch_all(s.api, bench_names(10)));
     for (const auto& r : results) CHECK(r.ok());
 }

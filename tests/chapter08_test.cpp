@@ -27,7 +27,7 @@
 #include "exercise.hpp"
 #include "support/results.hpp"
 #include "support/run_loop.hpp"
-#include "support/stand_in.hpp"
+#include "support/test_stand_in.hpp"
 #include "support/watchdog.hpp"
 #include "workbook/github_async.hpp"
 #include "workbook/task_group.hpp"
@@ -42,7 +42,7 @@ using workbook::testing::if_it_hangs;
 using workbook::testing::mentions;
 using workbook::testing::quick;
 using workbook::testing::run_loop;
-using workbook::testing::StandIn;
+using workbook::testing::TestStandIn;
 
 namespace {
 
@@ -164,7 +164,7 @@ TEST_CASE("08.1 a slot given back goes to the first waiter - a newcomer cannot o
 
 TEST_CASE("08.2 fetch_one holds a slot for its request and gives it back whatever the answer") {
     if_it_hangs(fetch_hangs, std::chrono::seconds(5));
-    StandIn s(quick({{"bad/one", Fault::not_found}}));
+    TestStandIn s(quick({{"bad/one", Fault::not_found}}));
     AsyncSemaphore semaphore(1);
     const auto results = run_loop(
         [&]() -> asio::awaitable<std::vector<workbook::FetchResult>> {
@@ -195,7 +195,7 @@ TEST_CASE("08.2 fetch_one holds a slot for its request and gives it back whateve
 
 TEST_CASE("08.2 a hung request ends at its timeout with an error that names it") {
     if_it_hangs(fetch_hangs, std::chrono::seconds(5));
-    StandIn s(quick({{"workbook-bench/repo-1", Fault::hang}}));
+    TestStandIn s(quick({{"workbook-bench/repo-1", Fault::hang}}));
     AsyncSemaphore semaphore(2);
     const auto result = run_loop(
         [&]() -> asio::awaitable<workbook::FetchResult> {
@@ -218,7 +218,7 @@ TEST_CASE(
     if_it_hangs(fetch_hangs, std::chrono::seconds(5));
     // One slot, eight requests of 100 ms each, a timeout of 500 ms: the last
     // starts 700 ms after its task did, yet its own request takes 100 ms.
-    StandIn s(quick({}, 100ms));
+    TestStandIn s(quick({}, 100ms));
     AsyncSemaphore semaphore(1);
     const auto results = run_loop([&]() -> asio::awaitable<std::vector<workbook::FetchResult>> {
         auto client = workbook::github_client(co_await asio::this_coro::executor, s.api);
@@ -242,7 +242,7 @@ TEST_CASE(
 TEST_CASE(
     "08.2 fetch_all has exactly limit requests in flight at its peak and returns all in order") {
     if_it_hangs(fetch_hangs, std::chrono::seconds(5));
-    StandIn s(quick({}, 100ms));
+    TestStandIn s(quick({}, 100ms));
     const auto names = bench_names(30);
     const auto results = run_loop(chapter08::fetch_all(s.api, names, 7));
     check_all_ok_in_order(results, names);
@@ -261,7 +261,7 @@ TEST_CASE(
 
 TEST_CASE("08.2 fetch_all with limit 1 fetches one at a time") {
     if_it_hangs(fetch_hangs, std::chrono::seconds(5));
-    StandIn s(quick({}, 20ms));
+    TestStandIn s(quick({}, 20ms));
     const auto results = run_loop(chapter08::fetch_all(s.api, bench_names(5), 1));
     CHECK(count_ok(results) == 5);
     CHECK_MESSAGE(s.stats().max_in_flight == 1,
@@ -273,10 +273,10 @@ TEST_CASE("08.2 fetch_all with limit 1 fetches one at a time") {
 
 TEST_CASE("08.2 fetch_all reports each failure and keeps every other result") {
     if_it_hangs(fetch_hangs, std::chrono::seconds(5));
-    StandIn s(quick({{"bad/one", Fault::not_found},
-                     {"workbook-bench/repo-3", Fault::hang},
-                     {"workbook-bench/repo-5", Fault::truncated},
-                     {"workbook-bench/repo-6", Fault::malformed}}));
+    TestStandIn s(quick({{"bad/one", Fault::not_found},
+                         {"workbook-bench/repo-3", Fault::hang},
+                         {"workbook-bench/repo-5", Fault::truncated},
+                         {"workbook-bench/repo-6", Fault::malformed}}));
     auto names = bench_names(10);
     names.insert(names.begin() + 2, "bad/one");
     const auto results = run_loop(chapter08::fetch_all(s.api, names, 3, 400ms), 10s);
@@ -342,7 +342,7 @@ TEST_CASE(
     // The stand-in in a process of its own, so that every socket this
     // process holds is the client's. Limit 4: the four quick ones finish,
     // then four hung requests hold every slot, and the rest wait in line.
-    workbook::testing::StandIn stand_in(workbook::testing::StandIn::Process{
+    workbook::testing::TestStandIn stand_in(workbook::testing::TestStandIn::Process{
         {"--latency", "10", "--fault", "workbook-bench/repo-2=hang", "--fault",
          "workbook-bench/repo-3=hang", "--fault", "workbook-bench/repo-6=hang", "--fault",
          "workbook-bench/repo-7=hang"}});
@@ -400,7 +400,7 @@ TEST_CASE(
 
 TEST_CASE("08.2 fetch_all works over HTTPS") {
     if_it_hangs(fetch_hangs, std::chrono::seconds(8));
-    StandIn s(quick(), /*tls=*/true);
+    TestStandIn s(quick(), /*tls=*/true);
     const auto results = run_loop(chapter08::fetch_all(s.api, bench_names(12), 4));
     CHECK(count_ok(results) == 12);
     CHECK_MESSAGE(s.stats().max_in_flight == 4,

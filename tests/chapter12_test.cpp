@@ -20,7 +20,7 @@
 #include "support/printing.hpp"
 #include "support/run_loop.hpp"
 #include "support/services.hpp"
-#include "support/stand_in.hpp"
+#include "support/test_stand_in.hpp"
 #include "workbook/github_async.hpp"
 #include "workbook/task_group.hpp"
 #include "workbook/transport_error.hpp"
@@ -31,7 +31,7 @@ using workbook::RepoInfo;
 using workbook::testing::mentions;
 using workbook::testing::quick;
 using workbook::testing::run_loop;
-using workbook::testing::StandIn;
+using workbook::testing::TestStandIn;
 
 namespace {
 
@@ -51,7 +51,7 @@ std::string fresh_repo() {
 // client for the stand-in.
 template <class T>
 T with_clients(
-    const StandIn& s,
+    const TestStandIn& s,
     std::function<asio::awaitable<T>(workbook::memcached::Client&, workbook::http::Client&)> body,
     const std::string& if_it_hangs, bool cache_down = false) {
     auto [host, port] = memcached_address();
@@ -117,7 +117,7 @@ const char* const flight_hangs =
 }  // namespace
 
 TEST_CASE("12.1 the first lookup asks the API - the next ones come from memcached") {
-    StandIn s;
+    TestStandIn s;
     const auto name = fresh_repo();
     const auto found = with_clients<std::vector<RepoInfo>>(
         s,
@@ -142,7 +142,7 @@ TEST_CASE("12.1 the first lookup asks the API - the next ones come from memcache
 }
 
 TEST_CASE("12.1 what is stored lives for the ttl given") {
-    StandIn s;
+    TestStandIn s;
     const auto name = fresh_repo();
     with_clients<RepoInfo>(
         s,
@@ -160,7 +160,7 @@ TEST_CASE("12.1 what is stored lives for the ttl given") {
 }
 
 TEST_CASE("12.1 a repository the API does not have is an error and nothing is stored") {
-    StandIn s(quick({{"workbook/gone", Fault::not_found}}));
+    TestStandIn s(quick({{"workbook/gone", Fault::not_found}}));
     std::string error;
     try {
         with_clients<RepoInfo>(
@@ -178,7 +178,7 @@ TEST_CASE("12.1 a repository the API does not have is an error and nothing is st
 }
 
 TEST_CASE("12.1 a memcached that is down makes lookups slower but never fails them") {
-    StandIn s;
+    TestStandIn s;
     const auto name = fresh_repo();
     std::vector<RepoInfo> found;
     try {
@@ -203,7 +203,7 @@ TEST_CASE("12.1 a memcached that is down makes lookups slower but never fails th
 }
 
 TEST_CASE("12.1 a cached value that is not a repository's JSON is replaced") {
-    StandIn s;
+    TestStandIn s;
     const auto name = fresh_repo();
     store_in_memcached(chapter12::cache_key(name), "<html>not json</html>");
     RepoInfo info;
@@ -225,7 +225,7 @@ TEST_CASE("12.1 a cached value that is not a repository's JSON is replaced") {
 }
 
 TEST_CASE("12.2 ten lookups of one repository at once send one request") {
-    StandIn s(quick({}, 50ms));
+    TestStandIn s(quick({}, 50ms));
     const auto name = fresh_repo();
     struct Seen {
         std::vector<RepoInfo> found;
@@ -253,7 +253,7 @@ TEST_CASE("12.2 ten lookups of one repository at once send one request") {
 }
 
 TEST_CASE("12.2 different repositories are looked up side by side") {
-    StandIn s(quick({}, 100ms));
+    TestStandIn s(quick({}, 100ms));
     const std::vector<std::string> names{fresh_repo(), fresh_repo(), fresh_repo()};
     with_clients<int>(
         s,
@@ -280,7 +280,7 @@ TEST_CASE("12.2 different repositories are looked up side by side") {
 
 TEST_CASE("12.2 everyone waiting gets the failure - and the next call tries again") {
     const auto name = fresh_repo();
-    StandIn s(quick({{name, Fault::server_error}}, 50ms));
+    TestStandIn s(quick({{name, Fault::server_error}}, 50ms));
     struct Seen {
         int failed = 0;
         bool failed_again = false;

@@ -4,7 +4,7 @@
 // handshake that never ends, a body in gzip or in an encoding nobody asked
 // for, a body past the cap, redirects, rate limits. Each server is written in
 // the test (support/scripted_server.hpp) or is the stand-in, on a free
-// loopback port. Each case checks both clients, and checks the step of the
+// loopback port. Each case checks both clients, and checks the Failure of the
 // failure as a value, not only its words.
 #include <zlib.h>
 #include "support/doctest.hpp"
@@ -19,22 +19,22 @@
 #include "support/run_client.hpp"
 #include "support/run_loop.hpp"
 #include "support/scripted_server.hpp"
-#include "support/stand_in.hpp"
+#include "support/test_stand_in.hpp"
 #include "workbook/blocking_client.hpp"
 #include "workbook/github_async.hpp"
 #include "workbook/paths.hpp"
 
 using namespace std::chrono_literals;
 using workbook::ApiConfig;
+using workbook::Failure;
 using workbook::FetchError;
-using workbook::Step;
 using workbook::TransportError;
 using workbook::testing::http_response;
 using workbook::testing::Reply;
 using workbook::testing::repo_json;
 using workbook::testing::ScriptedServer;
 using workbook::testing::SeenRequest;
-using workbook::testing::StandIn;
+using workbook::testing::TestStandIn;
 
 namespace {
 
@@ -95,7 +95,7 @@ std::string gzip(const std::string& text) {
 // The CA file
 
 TEST_CASE("clients: a CA file that cannot be read does not matter over plain HTTP") {
-    StandIn s;
+    TestStandIn s;
     auto api = s.api;
     api.ca_file = "/nonexistent/workbook-ca.pem";
     CHECK(fetch_async(api, "fmtlib/fmt").full_name == "fmtlib/fmt");
@@ -103,12 +103,12 @@ TEST_CASE("clients: a CA file that cannot be read does not matter over plain HTT
 }
 
 TEST_CASE("clients: a CA file that cannot be read is named when HTTPS needs it") {
-    StandIn s(workbook::testing::quick(), /*tls=*/true);
+    TestStandIn s(workbook::testing::quick(), /*tls=*/true);
     auto api = s.api;
     api.ca_file = "/nonexistent/workbook-ca.pem";
     for (const auto& e : {error_of([&] { fetch_async(api, "fmtlib/fmt"); }),
                           error_of([&] { fetch_blocking(api, "fmtlib/fmt"); })}) {
-        CHECK(e.step() == Step::ca_file);
+        CHECK(e.failure() == Failure::ca_file);
         CHECK_HAS(std::string(e.what()), "/nonexistent/workbook-ca.pem");
         CHECK_HAS(std::string(e.what()), "cannot load the CA certificates");
         CHECK_HAS_NOT(std::string(e.what()),
@@ -119,8 +119,9 @@ TEST_CASE("clients: a CA file that cannot be read is named when HTTPS needs it")
     auto client = workbook::make_blocking_client(api, 5s);
     for (int i = 0; i < 2; ++i) {
         CAPTURE(i);
-        CHECK(error_of([&] { workbook::fetch_repo_blocking(*client, api, "fmtlib/fmt"); }).step() ==
-              Step::ca_file);
+        CHECK(error_of([&] {
+                  workbook::fetch_repo_blocking(*client, api, "fmtlib/fmt");
+              }).failure() == Failure::ca_file);
     }
     CHECK(s.stats().requests == 0);
 }
@@ -237,7 +238,7 @@ TEST_CASE("clients: a certificate made out to another host is reported as a host
     // The stand-in's certificate names localhost and 127.0.0.1. Listening on
     // 127.0.0.2 (loopback too) and asking for that address: the chain is
     // good, the name is not.
-    workbook::FakeGithub server(workbook::testing::quick());
+    workbook::StandIn server(workbook::testing::quick());
     try {
         server.listen_https("127.0.0.2");
     } catch (const std::exception& e) {
@@ -249,7 +250,7 @@ TEST_CASE("clients: a certificate made out to another host is reported as a host
     api.host = "127.0.0.2";
     for (const auto& e : {error_of([&] { fetch_async(api, "fmtlib/fmt"); }),
                           error_of([&] { fetch_blocking(api, "fmtlib/fmt"); })}) {
-        CHECK(e.step() == Step::host_name);
+        CHECK(e.failure() == Failure::host_name);
         CHECK_HAS(std::string(e.what()), "another host");
         CHECK_HAS_NOT(std::string(e.what()), "WORKBOOK_CA_FILE");  // the CA is right
     }
@@ -266,13 +267,13 @@ TEST_CASE("clients: a TLS handshake that times out is advised as a timeout not a
     workbook::http::ClientOptions options;
     options.connect_timeout = 300ms;
     const auto async = error_of([&] { fetch_async(api, "fmtlib/fmt", options); });
-    CHECK(async.step() == Step::timeout);
+    CHECK(async.failure() == Failure::timeout);
     CHECK_HAS(std::string(async.what()), "in time");
     CHECK_HAS(std::string(async.what()), "TLS handshake");
     CHECK_HAS_NOT(std::string(async.what()), "WORKBOOK_CA_FILE");
     // cpp-httplib reports a handshake that timed out like any failed one.
     const auto blocking = error_of([&] { fetch_blocking(api, "fmtlib/fmt", 300ms); });
-    CHECK((blocking.step() == Step::tls_handshake || blocking.step() == Step::timeout));
+    CHECK((blocking.failure() == Failure::tls_handshake || blocking.failure() == Failure::timeout));
     CHECK_HAS_NOT(std::string(blocking.what()), "WORKBOOK_CA_FILE");
 }
 
@@ -301,7 +302,7 @@ TEST_CASE("clients: refuse a Content-Encoding they cannot decode and name it") {
     });
     for (const auto& e : {error_of([&] { fetch_async(server.api(), "a/b"); }),
                           error_of([&] { fetch_blocking(server.api(), "a/b"); })}) {
-        CHECK(e.step() == Step::content_encoding);
+        CHECK(e.failure() == Failure::content_encoding);
         CHECK_HAS(std::string(e.what()), "\"zstd\"");
         CHECK_HAS_NOT(std::string(e.what()), "JSON");
     }
@@ -313,7 +314,7 @@ TEST_CASE("async client: a corrupt gzip body is reported as such") {
             http_response(200, gzip(repo_json("a/b")).substr(0, 20), "Content-Encoding: gzip\r\n")};
     });
     const auto e = error_of([&] { fetch_async(server.api(), "a/b"); });
-    CHECK(e.step() == Step::content_encoding);
+    CHECK(e.failure() == Failure::content_encoding);
     CHECK_HAS(std::string(e.what()), "corrupt");
 }
 
@@ -357,7 +358,7 @@ TEST_CASE("clients: a body over the cap names the cap and the size") {
                     blocking_get(target);
                 FAIL("a body over the cap must be refused");
             } catch (const TransportError& e) {
-                CHECK(e.step() == Step::body_too_large);
+                CHECK(e.failure() == Failure::body_too_large);
                 CHECK_HAS(std::string(e.what()), "cap of 1024 bytes");
                 CHECK_HAS(std::string(e.what()),
                           target == "/sized" ? "4096 bytes" : "more than 1024 bytes");
@@ -367,7 +368,7 @@ TEST_CASE("clients: a body over the cap names the cap and the size") {
     }
     // And the advice for it is not "is the API on the right port?".
     const auto advice = workbook::describe_transport_failure(
-        server.api(), "a/b", TransportError(Step::body_too_large, "the body is over the cap"));
+        server.api(), "a/b", TransportError(Failure::body_too_large, "the body is over the cap"));
     CHECK_HAS_NOT(advice, "port");
 }
 
@@ -417,7 +418,7 @@ TEST_CASE("clients: stop after five redirects and say too many redirects") {
     });
     for (const auto& e : {error_of([&] { fetch_async(server.api(), "a/b"); }),
                           error_of([&] { fetch_blocking(server.api(), "a/b"); })}) {
-        CHECK(e.step() == Step::redirect);
+        CHECK(e.failure() == Failure::redirect);
         CHECK_HAS(std::string(e.what()), "too many redirects");
     }
     CHECK(server.requests().size() == 12);  // 1 + 5 redirects, by each client
@@ -452,9 +453,9 @@ TEST_CASE("clients: 429 and a 403 with Retry-After say how long to wait") {
 }
 
 TEST_CASE("clients: a 401 without a token says a token is required") {
-    workbook::FakeGithubOptions options = workbook::testing::quick();
+    workbook::StandInOptions options = workbook::testing::quick();
     options.token = "the-right-one";
-    StandIn s(options);
+    TestStandIn s(options);
     auto api = s.api;
     api.token.clear();
     for (const auto& e : {error_of([&] { fetch_async(api, "fmtlib/fmt"); }),
@@ -478,46 +479,47 @@ TEST_CASE("clients: a 401 without a token says a token is required") {
 TEST_CASE("clients: each failure carries its step") {
     ApiConfig nowhere;
     {
-        StandIn s;  // learn a free port, then close it
+        TestStandIn s;  // learn a free port, then close it
         nowhere = s.api;
     }
-    CHECK(error_of([&] { fetch_async(nowhere, "a/b"); }).step() == Step::connect);
-    CHECK(error_of([&] { fetch_blocking(nowhere, "a/b"); }).step() == Step::connect);
+    CHECK(error_of([&] { fetch_async(nowhere, "a/b"); }).failure() == Failure::connect);
+    CHECK(error_of([&] { fetch_blocking(nowhere, "a/b"); }).failure() == Failure::connect);
 
     ScriptedServer garbage([](const SeenRequest&) {
         return Reply{"SSH-2.0-OpenSSH_9.2\r\n\r\n", true};
     });
-    CHECK(error_of([&] { fetch_async(garbage.api(), "a/b"); }).step() == Step::protocol);
+    CHECK(error_of([&] { fetch_async(garbage.api(), "a/b"); }).failure() == Failure::protocol);
 
     ScriptedServer hung([](const SeenRequest&) { return Reply{"", false, /*hang=*/true}; });
     workbook::http::ClientOptions options;
     options.read_timeout = 300ms;
-    CHECK(error_of([&] { fetch_async(hung.api(), "a/b", options); }).step() == Step::timeout);
+    CHECK(error_of([&] { fetch_async(hung.api(), "a/b", options); }).failure() == Failure::timeout);
     // cpp-httplib reports both the same way; get_blocking tells them apart.
-    CHECK(error_of([&] { fetch_blocking(hung.api(), "a/b", 300ms); }).step() == Step::timeout);
+    CHECK(error_of([&] { fetch_blocking(hung.api(), "a/b", 300ms); }).failure() ==
+          Failure::timeout);
 
     ScriptedServer cut([](const SeenRequest&) {
         return Reply{http_response(200, repo_json("a/b")).substr(0, 60), /*close=*/true};
     });
-    CHECK(error_of([&] { fetch_async(cut.api(), "a/b"); }).step() == Step::broken_off);
-    CHECK(error_of([&] { fetch_blocking(cut.api(), "a/b"); }).step() == Step::broken_off);
+    CHECK(error_of([&] { fetch_async(cut.api(), "a/b"); }).failure() == Failure::broken_off);
+    CHECK(error_of([&] { fetch_blocking(cut.api(), "a/b"); }).failure() == Failure::broken_off);
 }
 
-TEST_CASE("clients: the advice follows the step and not the words of the message") {
+TEST_CASE("clients: the advice follows the Failure and not the words of the message") {
     const ApiConfig api = workbook::parse_api_url("https://api.example.test");
     // A message full of the words that used to pick the CA advice.
     const std::string misleading = "TLS certificate SSL handshake: timed out";
-    const auto timeout =
-        workbook::describe_transport_failure(api, "a/b", TransportError(Step::timeout, misleading));
+    const auto timeout = workbook::describe_transport_failure(
+        api, "a/b", TransportError(Failure::timeout, misleading));
     CHECK_HAS(timeout, "in time");
     CHECK_HAS_NOT(timeout, "WORKBOOK_CA_FILE");
     const auto certificate = workbook::describe_transport_failure(
-        api, "a/b", TransportError(Step::certificate, "timed out"));
+        api, "a/b", TransportError(Failure::certificate, "timed out"));
     CHECK_HAS(certificate, "WORKBOOK_CA_FILE");
     CHECK_HAS_NOT(certificate, "in time");
     // Every step has advice of its own beyond the message.
-    for (int i = 0; i <= static_cast<int>(Step::redirect); ++i) {  // redirect is the last
-        const auto step = static_cast<Step>(i);
+    for (int i = 0; i <= static_cast<int>(Failure::redirect); ++i) {  // redirect is the last
+        const auto step = static_cast<Failure>(i);
         CAPTURE(workbook::to_string(step));
         const auto advice =
             workbook::describe_transport_failure(api, "a/b", TransportError(step, "m"));

@@ -18,7 +18,7 @@
 #include <thread>
 
 #include "support/run_client.hpp"
-#include "support/stand_in.hpp"
+#include "support/test_stand_in.hpp"
 #include "workbook/github_async.hpp"
 
 using namespace std::chrono_literals;
@@ -28,12 +28,12 @@ using workbook::http::ClientOptions;
 using workbook::http::ClientResponse;
 using workbook::testing::quick;
 using workbook::testing::run_client;
-using workbook::testing::StandIn;
+using workbook::testing::TestStandIn;
 
 TEST_CASE("the async client fetches a repository over HTTP with the token in a header") {
     auto options = quick();
     options.token = "s3cret";
-    StandIn s(options);
+    TestStandIn s(options);
     const auto info = run_client<workbook::RepoInfo>(s.api, [&](Client& c) {
         return workbook::fetch_repo_async(c, s.api, "chriskohlhoff/asio");
     });
@@ -42,14 +42,14 @@ TEST_CASE("the async client fetches a repository over HTTP with the token in a h
 }
 
 TEST_CASE("the async client speaks HTTPS and verifies the certificate and the host name") {
-    StandIn s(quick(), /*tls=*/true);
+    TestStandIn s(quick(), /*tls=*/true);
     const auto info = run_client<workbook::RepoInfo>(
         s.api, [&](Client& c) { return workbook::fetch_repo_async(c, s.api, "nlohmann/json"); });
     CHECK(info.name == "json");
 }
 
 TEST_CASE("the async client refuses a certificate it cannot verify") {
-    StandIn s(quick(), /*tls=*/true);
+    TestStandIn s(quick(), /*tls=*/true);
     auto api = s.api;
     api.ca_file.clear();  // the system's CAs do not know the workbook's CA
     CHECK_THROWS_WITH_AS(
@@ -60,7 +60,7 @@ TEST_CASE("the async client refuses a certificate it cannot verify") {
 }
 
 TEST_CASE("the async client reuses one keep-alive connection for requests in turn") {
-    StandIn s;
+    TestStandIn s;
     std::size_t opened = 0;
     run_client<int>(s.api, [&](Client& c) -> asio::awaitable<int> {
         for (int i = 0; i < 5; ++i) co_await workbook::fetch_repo_async(c, s.api, "fmtlib/fmt");
@@ -74,7 +74,7 @@ TEST_CASE("the async client reuses one keep-alive connection for requests in tur
 TEST_CASE("the async client retries once when the server has closed an idle connection") {
     auto options = quick();
     options.idle_timeout = 100ms;  // the stand-in closes idle keep-alive connections quickly
-    StandIn s(options);
+    TestStandIn s(options);
     std::size_t opened = 0;
     const auto info = run_client<workbook::RepoInfo>(
         s.api, [&](Client& c) -> asio::awaitable<workbook::RepoInfo> {
@@ -101,7 +101,7 @@ TEST_CASE("the async client opens a new connection whenever none is idle") {
     SUBCASE("connects in turns of three") {
         options.max_connecting = 3;
     }
-    StandIn s(quick({}, 200ms));
+    TestStandIn s(quick({}, 200ms));
     std::size_t opened = 0;
     run_client<int>(
         s.api,
@@ -128,7 +128,7 @@ TEST_CASE("the async client opens a new connection whenever none is idle") {
 }
 
 TEST_CASE("the async client gives up on a hung response at the read timeout") {
-    StandIn s(quick({{"gevent/gevent", Fault::hang}}));
+    TestStandIn s(quick({{"gevent/gevent", Fault::hang}}));
     ClientOptions options;
     options.read_timeout = 300ms;
     try {
@@ -137,14 +137,14 @@ TEST_CASE("the async client gives up on a hung response at the read timeout") {
         FAIL("a hung response must time out");
     } catch (const workbook::http::TransportError& e) {
         CHECK(std::string(e.what()).find("timed out after 300 ms") != std::string::npos);
-        CHECK(e.step() == workbook::Step::timeout);
+        CHECK(e.failure() == workbook::Failure::timeout);
     }
 }
 
 TEST_CASE("the async client reports a server that is not there") {
     workbook::ApiConfig nowhere;
     {
-        StandIn s;
+        TestStandIn s;
         nowhere = s.api;
     }
     CHECK_THROWS_WITH_AS(
@@ -153,7 +153,7 @@ TEST_CASE("the async client reports a server that is not there") {
 }
 
 TEST_CASE("the async client reports a body that stops halfway and a reset") {
-    StandIn s(quick({{"libuv/libuv", Fault::truncated}, {"fmtlib/fmt", Fault::reset}}));
+    TestStandIn s(quick({{"libuv/libuv", Fault::truncated}, {"fmtlib/fmt", Fault::reset}}));
     for (const char* path : {"/repos/libuv/libuv", "/repos/fmtlib/fmt"}) {
         CAPTURE(path);
         CHECK_THROWS_WITH_AS(
@@ -163,7 +163,8 @@ TEST_CASE("the async client reports a body that stops halfway and a reset") {
 }
 
 TEST_CASE("the async client turns statuses and bad bodies into FetchErrors") {
-    StandIn s(quick({{"redis/redis", Fault::rate_limited}, {"gevent/gevent", Fault::malformed}}));
+    TestStandIn s(
+        quick({{"redis/redis", Fault::rate_limited}, {"gevent/gevent", Fault::malformed}}));
     CHECK_THROWS_WITH_AS(
         run_client<workbook::RepoInfo>(
             s.api, [&](Client& c) { return workbook::fetch_repo_async(c, s.api, "redis/redis"); }),

@@ -277,7 +277,7 @@ TEST_CASE(
                         out.push_back(std::string(key) + ": answered");
                     } catch (const workbook::TransportError& e) {
                         out.push_back(std::string(key) + ": " +
-                                      std::string(workbook::to_string(e.step())));
+                                      std::string(workbook::to_string(e.failure())));
                     }
                     if (--left == 0) both.cancel();
                 },
@@ -307,7 +307,7 @@ TEST_CASE(
         co_return out;
     }());
     std::vector<std::string> expected{
-        "a: " + std::string(workbook::to_string(workbook::Step::broken_off)),
-        "b: " + std::string(workbook::to_string(workbook::Step::broken_off)), "c: miss"};
+        "a: " + std::string(workbook::to_string(workbook::Failure::broken_off)),
+        "b: " + std::string(workbook::to_string(workbook::Failure::broken_off)), "c: miss"};
     CHECK(seen == expected);
 }

@@ -253,13 +253,13 @@ TEST_CASE("redis: a server that is not there or goes away is a TransportError fo
         "127.0.0.1:" + std::to_string(free_port));
     // A server that accepts, then hangs up without a reply: both commands
     // waiting fail; the next connects again, and fails for nobody listens.
-    const auto steps = run_loop([&]() -> asio::awaitable<std::vector<workbook::Step>> {
+    const auto steps = run_loop([&]() -> asio::awaitable<std::vector<workbook::Failure>> {
         auto executor = co_await asio::this_coro::executor;
         asio::ip::tcp::acceptor server(executor, {asio::ip::make_address("127.0.0.1"), 0});
         Client client(executor, "127.0.0.1", server.local_endpoint().port());
         co_await client.connect();
         auto [accept_error, peer] = co_await server.async_accept(workbook::nothrow);
-        std::vector<workbook::Step> seen;
+        std::vector<workbook::Failure> seen;
         int left = 2;
         asio::steady_timer both(executor, asio::steady_timer::time_point::max());
         for (int i = 0; i < 2; ++i) {
@@ -270,7 +270,7 @@ TEST_CASE("redis: a server that is not there or goes away is a TransportError fo
                         std::vector<std::string> ping{"PING"};
                         co_await client.command(std::move(ping));
                     } catch (const workbook::TransportError& e) {
-                        seen.push_back(e.step());
+                        seen.push_back(e.failure());
                     }
                     if (--left == 0) both.cancel();
                 },
@@ -290,12 +290,12 @@ TEST_CASE("redis: a server that is not there or goes away is a TransportError fo
             std::vector<std::string> ping{"PING"};
             co_await client.command(std::move(ping));
         } catch (const workbook::TransportError& e) {
-            seen.push_back(e.step());
+            seen.push_back(e.failure());
         }
         co_return seen;
     }());
-    const std::vector<workbook::Step> expected{workbook::Step::broken_off,
-                                               workbook::Step::broken_off, workbook::Step::connect};
+    const std::vector<workbook::Failure> expected{
+        workbook::Failure::broken_off, workbook::Failure::broken_off, workbook::Failure::connect};
     CHECK(steps == expected);
 }
 

@@ -9,10 +9,10 @@
 
 #include "support/hostile_clients.hpp"
 #include "support/raw_http.hpp"
-#include "support/stand_in.hpp"
+#include "support/test_stand_in.hpp"
 #include "workbook/blocking_client.hpp"
-#include "workbook/fake_github.hpp"
 #include "workbook/github.hpp"
+#include "workbook/stand_in.hpp"
 #include "workbook/timeline.hpp"
 #include "workbook/timing.hpp"
 #include "workbook/utf8.hpp"
@@ -21,19 +21,19 @@ using namespace workbook;
 using workbook::testing::body_of;
 using workbook::testing::get_request;
 using workbook::testing::RawConnection;
-using workbook::testing::StandIn;
 using workbook::testing::status_of;
+using workbook::testing::TestStandIn;
 using namespace std::chrono_literals;
 namespace hostile = workbook::testing::hostile;
 
 namespace {
 
 // The stand-in with a short latency.
-FakeGithubOptions quick() {
+StandInOptions quick() {
     return workbook::testing::quick({}, 5ms);
 }
 
-FakeGithubOptions with_fault(const std::string& repo, Fault fault) {
+StandInOptions with_fault(const std::string& repo, Fault fault) {
     auto o = quick();
     o.faults[repo] = fault;
     return o;
@@ -154,7 +154,7 @@ TEST_CASE("failure messages say what happened and what to do") {
     CHECK(describe_status("o/r", 401, "").find("GITHUB_TOKEN") != std::string::npos);
     const auto down = describe_transport_failure(
         parse_api_url("http://127.0.0.1:1"), "o/r",
-        workbook::TransportError(workbook::Step::connect, "connection refused"));
+        workbook::TransportError(workbook::Failure::connect, "connection refused"));
     CHECK(down.find("./workbook") != std::string::npos);
     CHECK(redact("Authorization: token s3cret, again s3cret", "s3cret") ==
           "Authorization: token ***, again ***");
@@ -195,7 +195,7 @@ TEST_CASE("the timeline draws one bar per request in the order they arrived") {
 }
 
 TEST_CASE("the stand-in answers a known repository with GitHub-shaped JSON") {
-    StandIn s(quick());
+    TestStandIn s(quick());
     RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/chriskohlhoff/asio")));
     const auto response = c.read_response();
@@ -208,7 +208,7 @@ TEST_CASE("the stand-in answers a known repository with GitHub-shaped JSON") {
 }
 
 TEST_CASE("the stand-in knows every repository of the talk and the made-up bench ones") {
-    StandIn s(quick());
+    TestStandIn s(quick());
     RawConnection c(s.api.port);
     for (const auto& name : repositories()) {
         CAPTURE(name);
@@ -222,7 +222,7 @@ TEST_CASE("the stand-in knows every repository of the talk and the made-up bench
 }
 
 TEST_CASE("the stand-in answers 404 with GitHub's error body for an unknown repository") {
-    StandIn s(quick());
+    TestStandIn s(quick());
     RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/nobody/nothing")));
     const auto response = c.read_response();
@@ -234,7 +234,7 @@ TEST_CASE("the stand-in answers 404 with GitHub's error body for an unknown repo
 TEST_CASE("the stand-in checks the token it was given") {
     auto options = quick();
     options.token = "s3cret";
-    StandIn s(options);
+    TestStandIn s(options);
     RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/nodejs/llhttp")));
     auto response = c.read_response();
@@ -253,7 +253,7 @@ TEST_CASE("the stand-in checks the token it was given") {
 }
 
 TEST_CASE("the stand-in refuses a token in the URL") {
-    StandIn s(quick());
+    TestStandIn s(quick());
     RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/nodejs/llhttp?access_token=s3cret")));
     const auto response = c.read_response();
@@ -262,7 +262,7 @@ TEST_CASE("the stand-in refuses a token in the URL") {
 }
 
 TEST_CASE("fault 403 is GitHub's rate-limit answer") {
-    StandIn s(with_fault("redis/redis", Fault::rate_limited));
+    TestStandIn s(with_fault("redis/redis", Fault::rate_limited));
     RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/redis/redis")));
     const auto response = c.read_response();
@@ -279,7 +279,7 @@ TEST_CASE("faults 401 404 and 500 answer with those statuses") {
     options.faults = {{"a/one", Fault::unauthorized},
                       {"fmtlib/fmt", Fault::not_found},
                       {"a/three", Fault::server_error}};
-    StandIn s(options);
+    TestStandIn s(options);
     RawConnection c(s.api.port);
     for (const auto& [repo, status] :
          {std::pair{"a/one", 401}, {"fmtlib/fmt", 404}, {"a/three", 500}}) {
@@ -290,7 +290,7 @@ TEST_CASE("faults 401 404 and 500 answer with those statuses") {
 }
 
 TEST_CASE("fault malformed sends a 200 whose body is not JSON") {
-    StandIn s(with_fault("fmtlib/fmt", Fault::malformed));
+    TestStandIn s(with_fault("fmtlib/fmt", Fault::malformed));
     RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
     const auto response = c.read_response();
@@ -299,7 +299,7 @@ TEST_CASE("fault malformed sends a 200 whose body is not JSON") {
 }
 
 TEST_CASE("fault truncated sends half the promised body then closes") {
-    StandIn s(with_fault("fmtlib/fmt", Fault::truncated));
+    TestStandIn s(with_fault("fmtlib/fmt", Fault::truncated));
     RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
     const auto response = c.read_all();
@@ -310,7 +310,7 @@ TEST_CASE("fault truncated sends half the promised body then closes") {
 }
 
 TEST_CASE("fault reset breaks the connection mid-response") {
-    StandIn s(with_fault("fmtlib/fmt", Fault::reset));
+    TestStandIn s(with_fault("fmtlib/fmt", Fault::reset));
     RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
     const auto response = c.read_all();  // ends at the reset
@@ -321,7 +321,7 @@ TEST_CASE("fault reset breaks the connection mid-response") {
 
 TEST_CASE("fault hang never answers and stopping the stand-in still ends it") {
     auto options = with_fault("fmtlib/fmt", Fault::hang);
-    FakeGithub server(options);
+    StandIn server(options);
     const auto port = server.listen_http();
     server.start();
     RawConnection c(port, 300ms);
@@ -335,7 +335,7 @@ TEST_CASE("fault hang never answers and stopping the stand-in still ends it") {
 TEST_CASE("the stand-in counts the requests in flight at once") {
     auto options = quick();
     options.latency = 300ms;  // long enough for all of them to arrive first
-    StandIn s(options);
+    TestStandIn s(options);
     constexpr int n = 12;
     std::vector<std::unique_ptr<RawConnection>> clients;
     for (int i = 0; i < n; ++i) {
@@ -356,7 +356,7 @@ TEST_CASE("the stand-in counts the requests in flight at once") {
 }
 
 TEST_CASE("a client that sends its next request on receipt never raises the peak") {
-    StandIn s(quick());
+    TestStandIn s(quick());
     RawConnection c(s.api.port);
     for (int i = 0; i < 5; ++i) {
         REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
@@ -367,7 +367,7 @@ TEST_CASE("a client that sends its next request on receipt never raises the peak
 }
 
 TEST_CASE("GET /_stats reports what stats() does and POST /_stats/reset clears it") {
-    StandIn s(quick());
+    TestStandIn s(quick());
     RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
     REQUIRE(status_of(c.read_response()) == 200);
@@ -388,7 +388,7 @@ TEST_CASE("GET /_stats reports what stats() does and POST /_stats/reset clears i
 }
 
 TEST_CASE("keep-alive serves several requests on one connection and pipelined ones in order") {
-    StandIn s(quick());
+    TestStandIn s(quick());
     RawConnection c(s.api.port);
     REQUIRE(c.send(get_request("/repos/fmtlib/fmt") + get_request("/repos/nobody/nothing") +
                    get_request("/repos/redis/redis")));
@@ -401,37 +401,37 @@ TEST_CASE("keep-alive serves several requests on one connection and pipelined on
 // The hostile clients of tests/support/hostile_clients.hpp; chapter 09's
 // server passes the same.
 TEST_CASE("a malformed request gets 400 and the connection is closed") {
-    StandIn s(quick());
+    TestStandIn s(quick());
     hostile::malformed_requests(s.api.port, get_request("/repos/fmtlib/fmt"));
 }
 
 TEST_CASE("the stand-in survives hundreds of random malformed requests") {
     auto options = quick();
     options.head_timeout = 1s;  // junk that looks like half a request is cut off quickly
-    StandIn s(options);
+    TestStandIn s(options);
     hostile::random_junk(s.api.port, get_request("/repos/fmtlib/fmt"));
 }
 
 TEST_CASE("a request head over the limit gets 431") {
-    StandIn s(quick());
+    TestStandIn s(quick());
     hostile::head_over_limit(s.api.port, "/repos/fmtlib/fmt", get_request("/repos/fmtlib/fmt"));
 }
 
 TEST_CASE("a request body over the limit gets 413") {
-    StandIn s(quick());
+    TestStandIn s(quick());
     hostile::body_over_limit(s.api.port, "/repos/fmtlib/fmt", get_request("/repos/fmtlib/fmt"));
 }
 
 TEST_CASE("a request head trickled one byte at a time is cut off at the head deadline") {
     auto options = quick();
     options.head_timeout = 300ms;
-    StandIn s(options);
+    TestStandIn s(options);
     hostile::trickled_head(s.api.port, "/repos/fmtlib/fmt", get_request("/repos/fmtlib/fmt"));
     CHECK(s.stats().requests == 1);  // the one request of another client, answered meanwhile
 }
 
 TEST_CASE("clients that hang up mid-request leave no connection behind at the stand-in") {
-    StandIn s(quick());
+    TestStandIn s(quick());
     hostile::leaves_mid_request(s.api.port, get_request("/repos/fmtlib/fmt"),
                                 [&] { return static_cast<std::size_t>(s.stats().connections); });
 }
@@ -439,7 +439,7 @@ TEST_CASE("clients that hang up mid-request leave no connection behind at the st
 TEST_CASE("a client that hangs up while its request waits is let go at once and logged 499") {
     auto options = quick();
     options.latency = 30s;  // far longer than the test: only the client's leaving ends it
-    StandIn s(options);
+    TestStandIn s(options);
     {
         RawConnection c(s.api.port);
         REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
@@ -464,7 +464,7 @@ TEST_CASE("a client that closes after a slow answer leaves no connection behind"
     // client, answered, hangs up.
     auto options = quick();
     options.latency = 50ms;
-    StandIn s(options);
+    TestStandIn s(options);
     for (int i = 0; i < 3; ++i) {
         RawConnection c(s.api.port);
         REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
@@ -483,14 +483,14 @@ TEST_CASE("a client that closes after a slow answer leaves no connection behind"
 TEST_CASE("the stand-in in a process of its own holds 10000 idle connections and still answers") {
     // Both ends of 10,000 connections do not fit in one process under the
     // usual hard limit of 20,000 open files: the stand-in runs apart.
-    StandIn s(StandIn::Process{{"--latency", "0"}});
+    TestStandIn s(TestStandIn::Process{{"--latency", "0"}});
     hostile::idle_connections(
         s.api.port, get_request("/repos/fmtlib/fmt"), 10'000,
         [&] { return static_cast<std::size_t>(s.stats().connections); }, false);
 }
 
 TEST_CASE("the stand-in reports its own CPU per request in its statistics") {
-    StandIn s(StandIn::Process{{"--latency", "0"}});
+    TestStandIn s(TestStandIn::Process{{"--latency", "0"}});
     for (int i = 0; i < 50; ++i) {
         RawConnection c(s.api.port);
         REQUIRE(c.send(get_request("/repos/fmtlib/fmt")));
@@ -505,13 +505,13 @@ TEST_CASE("the stand-in reports its own CPU per request in its statistics") {
 }
 
 TEST_CASE("the stand-in holds a thousand idle connections and still answers a new client") {
-    StandIn s(quick());
+    TestStandIn s(quick());
     hostile::idle_connections(s.api.port, get_request("/repos/fmtlib/fmt"), 1000,
                               [&] { return static_cast<std::size_t>(s.stats().connections); });
 }
 
 TEST_CASE("the stand-in serves HTTPS that verifies against the workbook's CA") {
-    FakeGithub server(quick());
+    StandIn server(quick());
     server.listen_https();
     server.start();
     const auto api = server.https_api();
@@ -523,7 +523,7 @@ TEST_CASE("the stand-in serves HTTPS that verifies against the workbook's CA") {
 }
 
 TEST_CASE("a client that trusts only the system's CAs refuses the stand-in's certificate") {
-    FakeGithub server(quick());
+    StandIn server(quick());
     server.listen_https();
     server.start();
     auto api = server.https_api();
@@ -538,7 +538,7 @@ TEST_CASE("a client that trusts only the system's CAs refuses the stand-in's cer
 }
 
 TEST_CASE("a stand-in process that cannot start says why instead of waiting for its port") {
-    using workbook::testing::StandIn;
-    CHECK_THROWS_WITH(StandIn(StandIn::Process{{"--bogus"}}),
+    using workbook::testing::TestStandIn;
+    CHECK_THROWS_WITH(TestStandIn(TestStandIn::Process{{"--bogus"}}),
                       doctest::Contains("unknown option --bogus"));
 }

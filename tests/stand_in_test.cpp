@@ -19,11 +19,11 @@
 #include <string>
 
 #include "support/raw_http.hpp"
-#include "support/stand_in.hpp"
+#include "support/test_stand_in.hpp"
 #include "workbook/blocking_client.hpp"
-#include "workbook/fake_github.hpp"
 #include "workbook/github.hpp"
 #include "workbook/http_server.hpp"
+#include "workbook/stand_in.hpp"
 
 using namespace workbook;
 using workbook::testing::body_of;
@@ -31,8 +31,8 @@ using workbook::testing::get_request;
 using workbook::testing::header_of;
 using workbook::testing::quick;
 using workbook::testing::RawConnection;
-using workbook::testing::StandIn;
 using workbook::testing::status_of;
+using workbook::testing::TestStandIn;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
@@ -86,7 +86,7 @@ std::string ask_from(const char* source, unsigned short port, const std::string&
     return response;
 }
 
-FakeGithubOptions github_limits(std::map<std::string, Fault> faults = {}) {
+StandInOptions github_limits(std::map<std::string, Fault> faults = {}) {
     auto options = quick(std::move(faults), 0ms);
     options.rate_limit = github_rate_limit;
     return options;
@@ -100,7 +100,7 @@ const char* const rate_limit_headers[] = {"X-RateLimit-Limit", "X-RateLimit-Rema
 
 TEST_CASE("the stand-in sends GitHub's five rate-limit headers on every API answer") {
     auto options = quick({{"a/three", Fault::server_error}}, 0ms);
-    StandIn s(options);
+    TestStandIn s(options);
     RawConnection c(s.api.port);
     const long long now = std::chrono::duration_cast<std::chrono::seconds>(
                               std::chrono::system_clock::now().time_since_epoch())
@@ -134,7 +134,7 @@ TEST_CASE("the stand-in sends GitHub's five rate-limit headers on every API answ
 
 TEST_CASE(
     "the stand-in counts a client down from GitHub's 60 to its 403 and POST /_stats/reset starts again") {
-    StandIn s(github_limits({{"redis/redis", Fault::rate_limited}}));
+    TestStandIn s(github_limits({{"redis/redis", Fault::rate_limited}}));
     RawConnection c(s.api.port);
     // The fault answers as the limit does; it is not a request that counts.
     const auto fault = ask(c, request("GET", "/repos/redis/redis"));
@@ -182,7 +182,7 @@ TEST_CASE(
 TEST_CASE("the stand-in counts each address and each token on its own") {
     auto options = quick({}, 0ms);
     options.rate_limit = {2, 3};
-    StandIn s(options);
+    TestStandIn s(options);
     CHECK(status_of(ask_from("127.0.0.1", s.api.port, "/repos/fmtlib/fmt")) == 200);
     CHECK(status_of(ask_from("127.0.0.1", s.api.port, "/repos/fmtlib/fmt")) == 200);
     CHECK(status_of(ask_from("127.0.0.1", s.api.port, "/repos/fmtlib/fmt")) == 403);
@@ -210,7 +210,7 @@ TEST_CASE("the stand-in counts each address and each token on its own") {
 
 TEST_CASE(
     "the stand-in's default limit is above what a benchmark sends and reset_stats restarts it") {
-    StandIn plain(quick({}, 0ms));
+    TestStandIn plain(quick({}, 0ms));
     RawConnection c(plain.api.port);
     for (const char* auth : {"", "Authorization: token t\r\n"}) {
         const auto response = ask(c, request("GET", "/repos/fmtlib/fmt", auth));
@@ -221,7 +221,7 @@ TEST_CASE(
 
     auto options = quick({}, 0ms);
     options.rate_limit = {3, 3};
-    StandIn s(options);
+    TestStandIn s(options);
     RawConnection d(s.api.port);
     for (int i = 0; i < 3; ++i)
         REQUIRE(status_of(ask(d, request("GET", "/repos/fmtlib/fmt"))) == 200);
@@ -231,7 +231,7 @@ TEST_CASE(
 }
 
 TEST_CASE("the stand-in dates every answer in the format RFC 7231 asks for") {
-    StandIn s(quick({}, 0ms));
+    TestStandIn s(quick({}, 0ms));
     RawConnection c(s.api.port);
     std::vector<std::string> responses = {ask(c, request("GET", "/repos/fmtlib/fmt")),
                                           ask(c, request("GET", "/repos/nobody/nothing")),
@@ -256,7 +256,7 @@ TEST_CASE("the stand-in dates every answer in the format RFC 7231 asks for") {
 
 TEST_CASE(
     "the stand-in tags a 200 with an ETag and answers a matching If-None-Match with 304 and no body") {
-    StandIn s(quick({}, 0ms));
+    TestStandIn s(quick({}, 0ms));
     RawConnection c(s.api.port);
     const auto first = ask(c, request("GET", "/repos/fmtlib/fmt"));
     REQUIRE(status_of(first) == 200);
@@ -290,7 +290,7 @@ TEST_CASE(
 }
 
 TEST_CASE("a 304 from the stand-in is free for a client with a token as on GitHub") {
-    StandIn s(github_limits());
+    TestStandIn s(github_limits());
     RawConnection c(s.api.port);
     const std::string token = "Authorization: token t\r\n";
     const auto first = ask(c, request("GET", "/repos/fmtlib/fmt", token));
@@ -310,7 +310,7 @@ TEST_CASE("a 304 from the stand-in is free for a client with a token as on GitHu
 }
 
 TEST_CASE("the stand-in answers HEAD like GET without the body") {
-    StandIn s(quick({}, 0ms));
+    TestStandIn s(quick({}, 0ms));
     RawConnection c(s.api.port);
     const auto get = ask(c, request("GET", "/repos/nlohmann/json"));
     REQUIRE(status_of(get) == 200);
@@ -332,7 +332,7 @@ TEST_CASE("the stand-in answers HEAD like GET without the body") {
 
 TEST_CASE(
     "the stand-in answers another method on an API path with 405 and an Allow header of GET and HEAD") {
-    StandIn s(quick({}, 0ms));
+    TestStandIn s(quick({}, 0ms));
     RawConnection c(s.api.port);
     for (const char* method : {"POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
         for (const char* path : {"/repos/fmtlib/fmt", "/repos/nobody/nothing"}) {
@@ -351,7 +351,7 @@ TEST_CASE(
 
 TEST_CASE(
     "the stand-in matches owner and name without regard to case and answers with the canonical name") {
-    StandIn s(quick({{"fmtlib/fmt", Fault::not_found}}, 0ms));
+    TestStandIn s(quick({{"fmtlib/fmt", Fault::not_found}}, 0ms));
     RawConnection c(s.api.port);
     const auto canonical = ask(c, request("GET", "/repos/chriskohlhoff/asio"));
     const auto shouted = ask(c, request("GET", "/repos/ChrisKohlhoff/ASIO"));
@@ -373,7 +373,7 @@ TEST_CASE(
 }
 
 TEST_CASE("the stand-in answers 404 to a repository path with a trailing slash") {
-    StandIn s(quick({}, 0ms));
+    TestStandIn s(quick({}, 0ms));
     RawConnection c(s.api.port);
     CHECK(status_of(ask(c, request("GET", "/repos/fmtlib/fmt"))) == 200);
     for (const char* path :
@@ -386,7 +386,7 @@ TEST_CASE("the stand-in answers 404 to a repository path with a trailing slash")
 }
 
 TEST_CASE("the stand-in answers a path that is not UTF-8 and its /_stats still reads as JSON") {
-    StandIn s(quick({}, 0ms));
+    TestStandIn s(quick({}, 0ms));
     RawConnection c(s.api.port);
     // Escaped and raw: %E9 (é in Latin-1), %FF, a sequence cut short, and
     // the byte 0xE9 itself, which a hostile client may send as it is.
@@ -407,7 +407,8 @@ TEST_CASE("the stand-in answers a path that is not UTF-8 and its /_stats still r
 }
 
 TEST_CASE("a renamed repository at the stand-in answers 301 to /repositories/ID as GitHub does") {
-    StandIn s(quick({{"nodejs/llhttp", Fault::moved}, {"fmtlib/fmt", Fault::redirect_loop}}, 0ms));
+    TestStandIn s(
+        quick({{"nodejs/llhttp", Fault::moved}, {"fmtlib/fmt", Fault::redirect_loop}}, 0ms));
     RawConnection c(s.api.port);
     const auto moved = ask(c, request("GET", "/repos/nodejs/llhttp"));
     REQUIRE_MESSAGE(status_of(moved) == 301, moved);
@@ -428,7 +429,7 @@ TEST_CASE("a renamed repository at the stand-in answers 301 to /repositories/ID 
 }
 
 TEST_CASE("the stand-in answers 400 to an HTTP/1.1 request without exactly one valid Host") {
-    StandIn s(quick({}, 0ms));
+    TestStandIn s(quick({}, 0ms));
     for (const char* bad :
          {"GET /repos/fmtlib/fmt HTTP/1.1\r\n\r\n",
           "GET /repos/fmtlib/fmt HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: 127.0.0.1\r\n\r\n",
@@ -451,7 +452,7 @@ TEST_CASE("the stand-in answers 400 to an HTTP/1.1 request without exactly one v
 }
 
 TEST_CASE("the stand-in accepts an absolute-form target and takes the host from it") {
-    StandIn s(quick({}, 0ms));
+    TestStandIn s(quick({}, 0ms));
     RawConnection c(s.api.port);
     const std::string authority = "127.0.0.1:" + std::to_string(s.api.port);
     const auto response =
@@ -467,7 +468,7 @@ TEST_CASE("the stand-in accepts an absolute-form target and takes the host from 
 }
 
 TEST_CASE("the stand-in answers Expect: 100-continue with 100 Continue before the final answer") {
-    StandIn s(quick({}, 0ms));
+    TestStandIn s(quick({}, 0ms));
     RawConnection c(s.api.port);
     REQUIRE(c.send(request("GET", "/repos/fmtlib/fmt")));
     REQUIRE(status_of(c.read_response()) == 200);
@@ -490,7 +491,7 @@ TEST_CASE("the stand-in answers Expect: 100-continue with 100 Continue before th
 }
 
 TEST_CASE("plain HTTP sent to the stand-in's TLS port gets a 400 in plain text as nginx answers") {
-    FakeGithub server(quick({}, 0ms));
+    StandIn server(quick({}, 0ms));
     const unsigned short port = server.listen_https();
     server.start();
     RawConnection c(port);
@@ -515,7 +516,7 @@ TEST_CASE("plain HTTP sent to the stand-in's TLS port gets a 400 in plain text a
 TEST_CASE("the stand-in's /_stats says when its log was cut and how many entries it dropped") {
     auto options = quick({}, 0ms);
     options.max_log = 3;
-    StandIn s(options);
+    TestStandIn s(options);
     RawConnection c(s.api.port);
     const auto fresh = json::parse(body_of(ask(c, request("GET", "/_stats"))));
     CHECK(fresh.at("log_truncated") == false);
@@ -541,7 +542,7 @@ TEST_CASE("the stand-in's /_stats says when its log was cut and how many entries
 }
 
 TEST_CASE("the stand-in's repository carries the fields a client of GitHub's API reads") {
-    StandIn s(quick({}, 0ms));
+    TestStandIn s(quick({}, 0ms));
     RawConnection c(s.api.port);
     const std::string base = "http://127.0.0.1";  // get_request's Host
     const auto response = ask(c, request("GET", "/repos/nlohmann/json"));
@@ -608,7 +609,7 @@ TEST_CASE("the stand-in's repository carries the fields a client of GitHub's API
     CHECK(bench.at("url") == base + "/repos/workbook-bench/repo-77");
 
     // Deterministic: another stand-in sends the very same bytes.
-    StandIn again(quick({}, 0ms));
+    TestStandIn again(quick({}, 0ms));
     RawConnection d(again.api.port);
     CHECK(body_of(ask(d, request("GET", "/repos/nlohmann/json"))) == body_of(response));
 }

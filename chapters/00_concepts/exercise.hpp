@@ -27,7 +27,7 @@ struct Table {
     milliseconds cooking;   // the kitchen's time, once it has the order
 };
 
-enum class Step {
+enum class Happened {
     order_taken,  // written down and handed to the kitchen: cooking starts
     served,       // the dish is on the table
 };
@@ -37,7 +37,7 @@ struct Event {
     milliseconds at;  // since the tables sat down (when the log was made)
     std::string waiter;
     std::string table;
-    Step step;
+    Happened happened;
     std::thread::id thread;  // the thread that recorded it: one waiter, one thread
 };
 
@@ -47,7 +47,7 @@ struct Event {
 class Log {
   public:
     Log();  // the tables sit down now
-    void record(const std::string& waiter, const Table& table, Step step);
+    void record(const std::string& waiter, const Table& table, Happened happened);
     std::vector<Event> events() const;  // in the order they happened
     Clock::time_point start() const { return start_; }
 

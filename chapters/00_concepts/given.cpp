@@ -7,10 +7,10 @@ namespace chapter00 {
 
 Log::Log() : start_(Clock::now()) {}
 
-void Log::record(const std::string& waiter, const Table& table, Step step) {
+void Log::record(const std::string& waiter, const Table& table, Happened happened) {
     const auto at = std::chrono::duration_cast<milliseconds>(Clock::now() - start_);
     std::lock_guard lock(mutex_);
-    events_.push_back({at, waiter, table.name, step, std::this_thread::get_id()});
+    events_.push_back({at, waiter, table.name, happened, std::this_thread::get_id()});
 }
 
 std::vector<Event> Log::events() const {
@@ -22,13 +22,13 @@ Clock::time_point take_order(const std::string& waiter, const Table& table, Log&
     // Writing the order down is the waiter's own work: the thread is busy
     // (sleeping stands in for work here), so it cannot do anything else.
     std::this_thread::sleep_for(table.ordering);
-    log.record(waiter, table, Step::order_taken);
+    log.record(waiter, table, Happened::order_taken);
     // The kitchen starts now and needs no one to watch it.
     return Clock::now() + table.cooking;
 }
 
 void serve(const std::string& waiter, const Table& table, Log& log) {
-    log.record(waiter, table, Step::served);
+    log.record(waiter, table, Happened::served);
 }
 
 }  // namespace chapter00

@@ -30,8 +30,8 @@
 namespace {
 
 using chapter00::Event;
+using chapter00::Happened;
 using chapter00::Log;
-using chapter00::Step;
 using chapter00::Table;
 using std::chrono::milliseconds;
 
@@ -89,7 +89,7 @@ void print_table_line(const Table& table, const std::vector<Event>& events, long
     long taken = -1, served = -1;
     for (const Event& e : events) {
         if (e.table != table.name) continue;
-        (e.step == Step::order_taken ? taken : served) = static_cast<long>(e.at.count());
+        (e.happened == Happened::order_taken ? taken : served) = static_cast<long>(e.at.count());
     }
     std::string line;
     const long ordering_from = taken - static_cast<long>(table.ordering.count());
@@ -123,7 +123,7 @@ Outcome show(const std::string& who, const Log& log, int waiters) {
     long waits = 0;
     for (const Event& e : events) {
         const Table& table = table_named(e.table);
-        if (e.step == Step::order_taken) {
+        if (e.happened == Happened::order_taken) {
             std::printf("  %5ld ms  %-5s takes the order of %s (%s, %ld ms in the kitchen)\n",
                         static_cast<long>(e.at.count()), e.waiter.c_str(), e.table.c_str(),
                         table.dish.c_str(), static_cast<long>(table.cooking.count()));

@@ -23,10 +23,10 @@
 #include <iostream>
 
 #include "exercise.hpp"
-#include "workbook/fake_github.hpp"
 #include "workbook/fetch_demo.hpp"
 #include "workbook/github_async.hpp"
 #include "workbook/services.hpp"
+#include "workbook/stand_in.hpp"
 #include "workbook/step.hpp"
 #include "workbook/task_group.hpp"
 #include "workbook/timing.hpp"

@@ -21,9 +21,9 @@
 
 #include "exercise.hpp"
 #include "verdict.hpp"
-#include "workbook/fake_github.hpp"
 #include "workbook/github_async.hpp"
 #include "workbook/report.hpp"
+#include "workbook/stand_in.hpp"
 #include "workbook/step.hpp"
 
 namespace {
@@ -39,9 +39,9 @@ void say(const char* what, bool ok) {
 // this process on a free port (port 0) for this test alone, the coroutine
 // run to its end by run(), then plain assertions.
 bool the_talks_test() {
-    workbook::FakeGithubOptions options;
+    workbook::StandInOptions options;
     options.latency = 20ms;
-    workbook::FakeGithub stand_in(options);
+    workbook::StandIn stand_in(options);
     workbook::ApiConfig api;
     api.port = stand_in.listen_http("127.0.0.1", 0);
     stand_in.start();

@@ -1,6 +1,6 @@
 # The one launcher of the GitHub stand-in for bash: the runner and the demo
 # smoke tests source it. (The C++ tests that need the stand-in as a process
-# of their own start it with StandIn::Process in tests/support/stand_in.hpp,
+# of their own start it with TestStandIn::Process in tests/support/test_stand_in.hpp,
 # the same way: free ports written to files and waited for, the output in a
 # log shown if it does not start.)
 #

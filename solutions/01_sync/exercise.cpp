@@ -18,7 +18,7 @@ workbook::RepoInfo fetch_repo(httplib::Client& client, const workbook::ApiConfig
     } catch (const workbook::TransportError& e) {
         // No answer at all: refused, timed out, broken off, or TLS failed.
         throw workbook::FetchError(workbook::describe_transport_failure(api, full_name, e), 0,
-                                   e.step());
+                                   e.failure());
     }
     if (response.status != 200) {
         throw workbook::FetchError(

@@ -153,7 +153,7 @@ def self_test():
         write(root, "shared/stores/include/workbook/c.hpp", "")
         write(root, "shared/core/src/a.cpp", '#include "workbook/b.hpp"\n')        # rule 1
         write(root, "shared/stores/src/c.cpp", '#include "workbook/b.hpp"\n')      # rule 1
-        write(root, "shared/http/src/b.cpp", '#include "support/stand_in.hpp"\n')  # rule 2
+        write(root, "shared/http/src/b.cpp", '#include "support/test_stand_in.hpp"\n')  # rule 2
         write(root, "chapters/01_one/main.cpp", '#include "../02_two/given.hpp"\n')  # rule 3
         write(root, "chapters/02_two/given.hpp", "")
         write(root, "solutions/02_two/exercise.cpp", '#include "given.hpp"\n')     # allowed

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "support/printing.hpp"
-#include "workbook/fake_github.hpp"
 #include "workbook/github.hpp"
+#include "workbook/stand_in.hpp"
 
 namespace workbook::testing {
 
@@ -54,7 +54,7 @@ inline void check_all_ok_in_order(const std::vector<FetchResult>& results,
 // Latencies that make the answers arrive in the reverse of `names`' order
 // (the first name slowest), so that results kept in the order they arrive
 // cannot pass for results in input order.
-inline void slowest_first(FakeGithubOptions& options, const std::vector<std::string>& names,
+inline void slowest_first(StandInOptions& options, const std::vector<std::string>& names,
                           std::chrono::milliseconds step = std::chrono::milliseconds(15)) {
     for (std::size_t i = 0; i < names.size(); ++i) {
         options.latency_for[names[i]] = step * static_cast<int>(names.size() - i);

@@ -41,15 +41,15 @@ inline unsigned short port_nobody_listens_on() {
 }
 
 // A store's client pointed where nothing listens: `connect` (which makes the
-// client and connects it) must fail with a TransportError at the connect
-// step that names `server` ("redis at 127.0.0.1:4321") and says what to type.
+// client and connects it) must fail with a TransportError (Failure::connect)
+// that names `server` ("redis at 127.0.0.1:4321") and says what to type.
 inline void check_nobody_listens(const std::function<asio::awaitable<int>()>& connect,
                                  const std::string& server) {
     try {
         run_loop(connect());
         FAIL("connect to " << server << ", where nobody listens, succeeded");
     } catch (const workbook::TransportError& e) {
-        CHECK(e.step() == workbook::Step::connect);
+        CHECK(e.failure() == workbook::Failure::connect);
         CHECK(mentions(e.what(), server));
         CHECK(mentions(e.what(), "./workbook services start"));
     }

@@ -19,7 +19,7 @@ asio::awaitable<std::vector<asio::ip::tcp::endpoint>> resolve_endpoints(
     asio::ip::tcp::resolver resolver(executor);
     auto [error, results] = co_await resolver.async_resolve(host, std::to_string(port), nothrow);
     if (error)
-        throw TransportError(Step::resolve, "cannot resolve " + host + ": " + error.message());
+        throw TransportError(Failure::resolve, "cannot resolve " + host + ": " + error.message());
     for (const auto& entry : results) endpoints.push_back(entry.endpoint());
     co_return endpoints;
 }

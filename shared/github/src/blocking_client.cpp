@@ -145,7 +145,7 @@ httplib::Response get_once(httplib::Client& client, const ApiConfig& api, const 
                 head_seen = true;
                 const auto encoding = head.get_header_value("Content-Encoding");
                 if (!decodable(encoding)) {
-                    refused.emplace(Step::content_encoding,
+                    refused.emplace(Failure::content_encoding,
                                     "the response from " + where + " is encoded as \"" + encoding +
                                         "\", which this client cannot decode");
                     return false;
@@ -158,7 +158,7 @@ httplib::Response get_once(httplib::Client& client, const ApiConfig& api, const 
                     std::from_chars(length.data(), length.data() + length.size(), declared);
                 if (parse_error == std::errc() && end == length.data() + length.size() &&
                     declared > max_body) {
-                    refused.emplace(Step::body_too_large,
+                    refused.emplace(Failure::body_too_large,
                                     "the response body from " + where + " is " + length +
                                         " bytes (Content-Length), over the client's cap of " +
                                         bytes(max_body));
@@ -170,7 +170,7 @@ httplib::Response get_once(httplib::Client& client, const ApiConfig& api, const 
             // would hold, so a small gzip that inflates to gigabytes stops too.
             [&](const char* data, std::size_t n) {
                 if (body.size() + n > max_body) {
-                    refused.emplace(Step::body_too_large,
+                    refused.emplace(Failure::body_too_large,
                                     "the response body from " + where +
                                         " is over the client's cap of " + bytes(max_body) +
                                         " (more than " + std::to_string(max_body) + " bytes came)");
@@ -192,8 +192,9 @@ httplib::Response get_once(httplib::Client& client, const ApiConfig& api, const 
         const auto limit = read_timeout_of(client);
         const bool read_failed = error == httplib::Error::Read;
         if (read_failed && std::chrono::steady_clock::now() - started >= limit - limit / 20) {
-            throw TransportError(Step::timeout, "no complete response within the read timeout (" +
-                                                    std::to_string(limit.count()) + " ms)");
+            throw TransportError(Failure::timeout,
+                                 "no complete response within the read timeout (" +
+                                     std::to_string(limit.count()) + " ms)");
         }
         // Nothing of an answer on a kept-alive connection: the server had
         // closed it. cpp-httplib has closed it too, so this opens a new one.
@@ -202,7 +203,7 @@ httplib::Response get_once(httplib::Client& client, const ApiConfig& api, const 
             continue;
         }
         if (read_failed) {
-            throw TransportError(Step::broken_off,
+            throw TransportError(Failure::broken_off,
                                  "no complete response: the connection ended before it");
         }
         throw transport_failure(client, error);
@@ -221,7 +222,7 @@ httplib::Response get_blocking(httplib::Client& client, const ApiConfig& api,
         auto response = get_once(*current, here, path, max_body);
         if (!is_redirect(response.status)) return response;
         if (redirects == max_redirects) {
-            throw TransportError(Step::redirect,
+            throw TransportError(Failure::redirect,
                                  "too many redirects: more than " + std::to_string(max_redirects) +
                                      " from " + api.origin().to_string() + target +
                                      ", the last to " +
@@ -252,7 +253,7 @@ RepoInfo fetch_repo_blocking_once(httplib::Client& client, const ApiConfig& api,
     try {
         response = get_blocking(client, api, api.repo_path(full_name));
     } catch (const TransportError& e) {
-        throw FetchError(describe_transport_failure(api, full_name, e), 0, e.step());
+        throw FetchError(describe_transport_failure(api, full_name, e), 0, e.failure());
     }
     return repo_info_from_answer(api, full_name, response.status, response.body,
                                  response.get_header_value("X-RateLimit-Remaining"),
@@ -278,51 +279,51 @@ TransportError transport_failure(const httplib::Client& client, httplib::Error e
     switch (error) {
         // cpp-httplib reports a name that does not resolve as a failed connect.
         case Error::Connection:
-            return {Step::connect,
+            return {Failure::connect,
                     "connection refused or unreachable (or the host name did not resolve)"};
         case Error::ConnectionTimeout:
-            return {Step::timeout, "connect timed out"};
+            return {Failure::timeout, "connect timed out"};
         // cpp-httplib has one error for both a read that timed out and a
         // connection closed mid-response (get_blocking tells them apart by
         // the time the request took; a bare Get() cannot).
         case Error::Read:
-            return {Step::no_response,
+            return {Failure::no_response,
                     "no complete response: the connection broke off or the read timed out"};
         case Error::Write:
-            return {Step::send, "the request could not be sent: the connection broke off"};
+            return {Failure::send, "the request could not be sent: the connection broke off"};
         // cpp-httplib also reports a handshake that timed out this way.
         case Error::SSLConnection:
-            return {Step::tls_handshake, "TLS handshake failed or timed out"};
+            return {Failure::tls_handshake, "TLS handshake failed or timed out"};
         case Error::SSLLoadingCerts: {
             const auto* file = unreadable_ca_file(client);
-            return {Step::ca_file, "cannot load the CA certificates" +
-                                       (file ? " from " + *file : std::string()) +
-                                       ": it cannot be read or holds none"};
+            return {Failure::ca_file, "cannot load the CA certificates" +
+                                          (file ? " from " + *file : std::string()) +
+                                          ": it cannot be read or holds none"};
         }
         case Error::SSLServerVerification: {
             // cpp-httplib tries the CA file once: when that failed, the first
             // request says SSLLoadingCerts and every later one verifies
             // against an empty store, which would blame the certificate.
             if (const auto* file = unreadable_ca_file(client)) {
-                return {Step::ca_file, "cannot load the CA certificates from " + *file +
-                                           ": it cannot be read or holds none"};
+                return {Failure::ca_file, "cannot load the CA certificates from " + *file +
+                                              ": it cannot be read or holds none"};
             }
             const long verify = client.get_openssl_verify_result();
             // cpp-httplib checks the host name itself, after OpenSSL has
             // accepted the chain: a verified chain means the name was wrong.
             if (verify == X509_V_OK || verify == X509_V_ERR_HOSTNAME_MISMATCH ||
                 verify == X509_V_ERR_IP_ADDRESS_MISMATCH) {
-                return {Step::host_name,
+                return {Failure::host_name,
                         "the certificate is valid but not made out to this host (" +
                             std::string(X509_verify_cert_error_string(verify)) + ")"};
             }
-            return {Step::certificate, std::string("the certificate did not verify: ") +
-                                           X509_verify_cert_error_string(verify)};
+            return {Failure::certificate, std::string("the certificate did not verify: ") +
+                                              X509_verify_cert_error_string(verify)};
         }
         case Error::ExceedRedirectCount:
-            return {Step::redirect, "too many redirects"};
+            return {Failure::redirect, "too many redirects"};
         default:
-            return {Step::protocol, "no answer: " + httplib::to_string(error)};
+            return {Failure::protocol, "no answer: " + httplib::to_string(error)};
     }
 }
 

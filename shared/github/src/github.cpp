@@ -171,35 +171,35 @@ static std::string github_message(std::string_view body) {
     return {};
 }
 
-std::string_view to_string(Step step) {
-    switch (step) {
-        case Step::ca_file:
+std::string_view to_string(Failure failure) {
+    switch (failure) {
+        case Failure::ca_file:
             return "ca_file";
-        case Step::resolve:
+        case Failure::resolve:
             return "resolve";
-        case Step::connect:
+        case Failure::connect:
             return "connect";
-        case Step::tls_handshake:
+        case Failure::tls_handshake:
             return "tls_handshake";
-        case Step::certificate:
+        case Failure::certificate:
             return "certificate";
-        case Step::host_name:
+        case Failure::host_name:
             return "host_name";
-        case Step::timeout:
+        case Failure::timeout:
             return "timeout";
-        case Step::send:
+        case Failure::send:
             return "send";
-        case Step::broken_off:
+        case Failure::broken_off:
             return "broken_off";
-        case Step::no_response:
+        case Failure::no_response:
             return "no_response";
-        case Step::protocol:
+        case Failure::protocol:
             return "protocol";
-        case Step::body_too_large:
+        case Failure::body_too_large:
             return "body_too_large";
-        case Step::content_encoding:
+        case Failure::content_encoding:
             return "content_encoding";
-        case Step::redirect:
+        case Failure::redirect:
             return "redirect";
     }
     return "?";
@@ -306,10 +306,10 @@ std::string describe_transport_failure(const ApiConfig& api, std::string_view fu
     const std::string who = std::string(full_name) + ": ";
     const std::string where = api.origin().to_string();
     const std::string what = error.what();
-    // The advice comes from the step, never from the words of the message:
+    // The advice comes from the Failure, never from the words of the message:
     // see transport_error.hpp.
-    switch (error.step()) {
-        case Step::ca_file:
+    switch (error.failure()) {
+        case Failure::ca_file:
             return who + what + " (to verify " + where + " with). Nothing was sent. " +
                    (api.ca_file.empty()
                         ? std::string("The system's CA store is missing: install the package "
@@ -319,10 +319,10 @@ std::string describe_transport_failure(const ApiConfig& api, std::string_view fu
                           "unset it "
                           "(then the system's CAs are used, or the workbook's own for the "
                           "stand-in).");
-        case Step::resolve:
+        case Failure::resolve:
             return who + "cannot find " + api.host + " (" + what +
                    "). Check the host in WORKBOOK_GITHUB_API and this machine's network and DNS.";
-        case Step::connect:
+        case Failure::connect:
             if (api.is_local()) {
                 return who + "cannot reach " + where + " (" + what +
                        "). Is the GitHub stand-in running? `./workbook run` starts one for the "
@@ -331,49 +331,49 @@ std::string describe_transport_failure(const ApiConfig& api, std::string_view fu
             }
             return who + "cannot reach " + where + " (" + what +
                    "). Check the network and WORKBOOK_GITHUB_API.";
-        case Step::tls_handshake:
+        case Failure::tls_handshake:
             return who + "the TLS handshake with " + where + " failed (" + what +
                    "). Is there an HTTPS server on that port? An http:// server cannot answer a "
                    "handshake; "
                    "check the scheme and port in WORKBOOK_GITHUB_API.";
-        case Step::certificate:
+        case Failure::certificate:
             return who + "the certificate of " + where + " did not verify (" + what + "). " +
                    (api.ca_file.empty() ? std::string("It was checked against the system's CAs")
                                         : "It was checked against " + api.ca_file) +
                    "; point WORKBOOK_CA_FILE at the CA that signed it. Verification is never "
                    "switched off.";
-        case Step::host_name:
+        case Failure::host_name:
             return who + "the certificate of " + where +
                    " is valid but made out to another host (" + what +
                    "). Use the host name the certificate names in WORKBOOK_GITHUB_API (the "
                    "stand-in's "
                    "is localhost or 127.0.0.1). Verification is never switched off.";
-        case Step::timeout:
+        case Failure::timeout:
             return who + "no answer from " + where + " in time (" + what +
                    "). The server is slow or hung: try again, or allow a longer timeout.";
-        case Step::no_response:
+        case Failure::no_response:
             return who + "no complete response from " + where + " (" + what +
                    "). Either nothing came within the read timeout (a hung or slow server) or "
                    "the connection ended first; the client cannot tell which. Try again; if it "
                    "keeps happening, the server is failing.";
-        case Step::send:
-        case Step::broken_off:
+        case Failure::send:
+        case Failure::broken_off:
             return who + "the connection to " + where + " broke off (" + what +
                    "). The server closed it before the response was complete: try again; if it "
                    "keeps "
                    "happening, the server is failing.";
-        case Step::protocol:
+        case Failure::protocol:
             return who + "the answer from " + where + " is not HTTP (" + what +
                    "). Is WORKBOOK_GITHUB_API pointing at the right port and scheme?";
-        case Step::body_too_large:
+        case Failure::body_too_large:
             return who + what +
                    ". A repository's JSON is a few KiB: is WORKBOOK_GITHUB_API pointing at the "
                    "API?";
-        case Step::content_encoding:
+        case Failure::content_encoding:
             return who + what +
                    ". The client asks for gzip only (Accept-Encoding); the server sent "
                    "something else: is WORKBOOK_GITHUB_API pointing at the API?";
-        case Step::redirect:
+        case Failure::redirect:
             return who + what + ". Check WORKBOOK_GITHUB_API: the URL may have moved.";
     }
     return who + what;

@@ -26,7 +26,7 @@ asio::awaitable<RepoInfo> fetch_repo_async(http::Client& client, const ApiConfig
         try {
             response = co_await client.get(path);
         } catch (const TransportError& e) {
-            throw FetchError(describe_transport_failure(api, full_name, e), 0, e.step());
+            throw FetchError(describe_transport_failure(api, full_name, e), 0, e.failure());
         }
         auto info = repo_info_from_answer(api, full_name, response.status, response.body,
                                           response.header("X-RateLimit-Remaining"),

@@ -94,7 +94,7 @@ std::string bytes(std::uint64_t n) {
 std::string gunzip(std::string_view in, std::size_t max, const std::string& where) {
     z_stream z{};
     if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {  // 16 +: a gzip header, not zlib's
-        throw TransportError(Step::content_encoding,
+        throw TransportError(Failure::content_encoding,
                              "zlib could not start decoding the body from " + where);
     }
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
@@ -109,7 +109,7 @@ std::string gunzip(std::string_view in, std::size_t max, const std::string& wher
         const std::size_t produced = chunk.size() - z.avail_out;
         if (out.size() + produced > max) {
             inflateEnd(&z);
-            throw TransportError(Step::body_too_large,
+            throw TransportError(Failure::body_too_large,
                                  "the gzip body from " + where +
                                      " decodes to more than the client's cap of " + bytes(max) +
                                      " (" + std::to_string(in.size()) + " bytes compressed)");
@@ -122,7 +122,7 @@ std::string gunzip(std::string_view in, std::size_t max, const std::string& wher
     const std::string why = z.msg ? z.msg : "it ends before the gzip stream does";
     inflateEnd(&z);
     if (status != Z_STREAM_END) {
-        throw TransportError(Step::content_encoding,
+        throw TransportError(Failure::content_encoding,
                              "the gzip body from " + where + " is corrupt: " + why);
     }
     return out;
@@ -188,7 +188,7 @@ struct Client::Impl {
     }
 
     // The TLS context with the CA certificates loaded, made once; throws
-    // TransportError(Step::ca_file) naming the file when it cannot be read.
+    // TransportError(Failure::ca_file) naming the file when it cannot be read.
     asio::ssl::context& tls() {
         if (tls_context) return *tls_context;
         asio::ssl::context context(asio::ssl::context::tls_client);
@@ -200,7 +200,7 @@ struct Client::Impl {
             context.load_verify_file(options.ca_file, ec);
         }
         if (ec) {
-            throw TransportError(Step::ca_file,
+            throw TransportError(Failure::ca_file,
                                  "cannot load the CA certificates from " +
                                      (options.ca_file.empty() ? std::string("the system's store")
                                                               : options.ca_file) +
@@ -255,11 +255,11 @@ struct Client::Impl {
             if (!connect_error) break;
         }
         if (connection.timed_out()) {
-            throw TransportError(Step::timeout, "connect to " + where + " timed out after " +
-                                                    ms(options.connect_timeout));
+            throw TransportError(Failure::timeout, "connect to " + where + " timed out after " +
+                                                       ms(options.connect_timeout));
         }
         if (connect_error) {
-            throw TransportError(Step::connect,
+            throw TransportError(Failure::connect,
                                  "connect to " + where + ": " + connect_error.message());
         }
         // A request leaves in one write today, which Nagle's algorithm never
@@ -289,22 +289,23 @@ struct Client::Impl {
         throw_if_cancelled(connection, error);
         if (connection.timed_out()) {
             throw TransportError(
-                Step::timeout,
+                Failure::timeout,
                 "TLS handshake with " + where + " timed out after " + ms(options.connect_timeout));
         }
         if (!error) co_return;
         const long verify = SSL_get_verify_result(ssl);
         if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH) {
-            throw TransportError(Step::host_name, "the certificate of " + where +
-                                                      " is not made out to " + origin.host + " (" +
-                                                      X509_verify_cert_error_string(verify) + ")");
+            throw TransportError(Failure::host_name,
+                                 "the certificate of " + where + " is not made out to " +
+                                     origin.host + " (" + X509_verify_cert_error_string(verify) +
+                                     ")");
         }
         if (verify != X509_V_OK) {
-            throw TransportError(Step::certificate,
+            throw TransportError(Failure::certificate,
                                  "the certificate of " + where +
                                      " did not verify: " + X509_verify_cert_error_string(verify));
         }
-        throw TransportError(Step::tls_handshake,
+        throw TransportError(Failure::tls_handshake,
                              "TLS handshake with " + where + " failed: " + error.message());
     }
 
@@ -329,8 +330,8 @@ struct Client::Impl {
         if (write_error && !connection.timed_out()) {
             connection.close();
             if (reused) throw StaleConnection{};
-            throw TransportError(Step::send, "sending the request to " + where +
-                                                 " failed: " + write_error.message());
+            throw TransportError(Failure::send, "sending the request to " + where +
+                                                    " failed: " + write_error.message());
         }
         ResponseParser parser(options.max_body_bytes);
         // In the coroutine frame: small, as a thousand frames may be alive at once.
@@ -340,15 +341,16 @@ struct Client::Impl {
             auto [read_error, n] = co_await connection.read_some(asio::buffer(buffer));
             throw_if_cancelled(connection, read_error);
             if (connection.timed_out()) {
-                throw TransportError(Step::timeout, "timed out after " + ms(options.read_timeout) +
-                                                        " waiting for the response from " + where);
+                throw TransportError(Failure::timeout,
+                                     "timed out after " + ms(options.read_timeout) +
+                                         " waiting for the response from " + where);
             }
             if (read_error) {
                 connection.close();
                 if (received == 0 && reused) throw StaleConnection{};
                 parser.finish();  // a body that ends with the connection is complete now
                 if (parser.complete()) break;
-                throw TransportError(Step::broken_off,
+                throw TransportError(Failure::broken_off,
                                      "the connection to " + where + " broke off " +
                                          (received == 0 ? std::string("before any response")
                                                         : "after " + std::to_string(received) +
@@ -359,8 +361,8 @@ struct Client::Impl {
             if (auto problem = parser.feed({buffer.data(), n}); !problem.empty()) {
                 connection.close();
                 if (parser.too_large()) throw body_too_large(parser.declared_length());
-                throw TransportError(Step::protocol, "the response from " + where +
-                                                         " is not valid HTTP: " + problem);
+                throw TransportError(Failure::protocol, "the response from " + where +
+                                                            " is not valid HTTP: " + problem);
             }
         }
         connection.no_deadline();
@@ -370,7 +372,7 @@ struct Client::Impl {
 
     TransportError body_too_large(std::uint64_t declared_length) const {
         return TransportError(
-            Step::body_too_large,
+            Failure::body_too_large,
             "the response body from " + where + " is " +
                 (declared_length
                      ? std::to_string(declared_length) + " bytes (Content-Length)"
@@ -389,9 +391,9 @@ struct Client::Impl {
             response.body = gunzip(response.body, options.max_body_bytes, where);
             return response;
         }
-        throw TransportError(Step::content_encoding, "the response from " + where +
-                                                         " is encoded as \"" + encoding +
-                                                         "\", which this client cannot decode");
+        throw TransportError(Failure::content_encoding, "the response from " + where +
+                                                            " is encoded as \"" + encoding +
+                                                            "\", which this client cannot decode");
     }
 
     // One request on `impl`'s origin: an idle connection if there is one that is
@@ -413,8 +415,8 @@ struct Client::Impl {
                 co_return response;
             } catch (const StaleConnection&) {
                 if (attempt > 0) {
-                    throw TransportError(Step::broken_off, "the connection to " + impl->where +
-                                                               " broke off before any response");
+                    throw TransportError(Failure::broken_off, "the connection to " + impl->where +
+                                                                  " broke off before any response");
                 }
                 // The server had closed the idle connection. The retry takes a
                 // new one: a server that closed this one has likely closed the
@@ -455,7 +457,7 @@ asio::awaitable<ClientResponse> Client::get(std::string target) {
         auto response = co_await Impl::get_on(here, path);
         if (!is_redirect(response.status)) co_return response;
         if (redirects == max_redirects) {
-            throw TransportError(Step::redirect,
+            throw TransportError(Failure::redirect,
                                  "too many redirects: more than " + std::to_string(max_redirects) +
                                      " from " + home->origin.to_string() + ", the last to " +
                                      std::string(response.header("Location").substr(0, 200)));

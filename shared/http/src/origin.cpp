@@ -63,9 +63,9 @@ Origin parse_origin(std::string_view url) {
 
 Location follow_redirect(const Origin& from, std::string_view target, std::string_view location) {
     const auto fail = [&](const std::string& why) -> Location {
-        throw TransportError(Step::redirect, "the redirect from " + from.to_string() + " to \"" +
-                                                 std::string(location.substr(0, 200)) +
-                                                 "\" cannot be followed: " + why);
+        throw TransportError(Failure::redirect, "the redirect from " + from.to_string() + " to \"" +
+                                                    std::string(location.substr(0, 200)) +
+                                                    "\" cannot be followed: " + why);
     };
     location = location.substr(0, location.find('#'));  // a fragment is never sent
     Location next{from, {}};

@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "workbook/fake_github.hpp"
 #include "workbook/limits.hpp"
+#include "workbook/stand_in.hpp"
 #include "workbook/whole_number.hpp"
 
 namespace {
@@ -95,7 +95,7 @@ void write_port_file(const std::string& path, unsigned short port) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    workbook::FakeGithubOptions options;
+    workbook::StandInOptions options;
     std::string address = "127.0.0.1", port_file, tls_port_file, cert, key;
     long port = 8700, tls_port = -1;
     bool http = true, quiet = false;
@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
 
     try {
         const long files = workbook::raise_open_file_limit();
-        workbook::FakeGithub stand_in(options);
+        workbook::StandIn stand_in(options);
         std::string where;
         if (http) {
             const auto p = stand_in.listen_http(address, static_cast<unsigned short>(port));

@@ -16,9 +16,9 @@
 #include <map>
 #include <string>
 
-#include "workbook/fake_github.hpp"
 #include "workbook/limits.hpp"
 #include "workbook/nothrow.hpp"
+#include "workbook/stand_in.hpp"
 
 using asio::ip::tcp;
 using workbook::nothrow;

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "workbook/blocking_client.hpp"
-#include "workbook/fake_github.hpp"
+#include "workbook/stand_in.hpp"
 
 namespace workbook {
 

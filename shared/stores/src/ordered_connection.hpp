@@ -73,10 +73,11 @@ class OrderedConnection : public std::enable_shared_from_this<OrderedConnection<
     asio::awaitable<Reply> request(std::string encoded) {
         const auto self = this->shared_from_this();
         if (closed_)
-            throw TransportError(Step::broken_off, "the client of " + where_ + " was closed");
+            throw TransportError(Failure::broken_off, "the client of " + where_ + " was closed");
         if (generation_ == 0) {
-            throw TransportError(Step::connect, "the client of " + where_ +
-                                                    " is not connected: co_await connect() first");
+            throw TransportError(
+                Failure::connect,
+                "the client of " + where_ + " is not connected: co_await connect() first");
         }
         if (broken_) {
             // The connection ended (the requests waiting then were told so):
@@ -110,7 +111,7 @@ class OrderedConnection : public std::enable_shared_from_this<OrderedConnection<
     // The owner is gone: requests still waiting (in coroutines that outlive
     // it) fail, and the reader, which holds this state alive, ends.
     void close() {
-        fail(TransportError(Step::broken_off, "the client of " + where_ + " was closed"),
+        fail(TransportError(Failure::broken_off, "the client of " + where_ + " was closed"),
              generation_);
         closed_ = true;
     }
@@ -134,8 +135,9 @@ class OrderedConnection : public std::enable_shared_from_this<OrderedConnection<
         asio::ip::tcp::socket fresh(executor_);
         auto [error, endpoint] = co_await asio::async_connect(fresh, endpoints, nothrow);
         if (error) {
-            throw TransportError(Step::connect, "connect to " + where_ + ": " + error.message() +
-                                                    " (is it running? ./workbook services start)");
+            throw TransportError(Failure::connect,
+                                 "connect to " + where_ + ": " + error.message() +
+                                     " (is it running? ./workbook services start)");
         }
         // Requests are small and leave while others are unanswered: Nagle's
         // algorithm would hold each write until the one before is acknowledged.
@@ -181,8 +183,8 @@ class OrderedConnection : public std::enable_shared_from_this<OrderedConnection<
             auto [error, written] =
                 co_await asio::async_write(self->socket_, asio::buffer(batch), nothrow);
             if (error) {
-                self->fail(TransportError(Step::send, "sending to " + self->where_ +
-                                                          " failed: " + error.message()),
+                self->fail(TransportError(Failure::send, "sending to " + self->where_ +
+                                                             " failed: " + error.message()),
                            generation);
             }
         }
@@ -197,8 +199,8 @@ class OrderedConnection : public std::enable_shared_from_this<OrderedConnection<
         for (;;) {
             auto [error, n] = co_await self->socket_.async_read_some(asio::buffer(buffer), nothrow);
             if (error) {
-                self->fail(TransportError(Step::broken_off, "the connection to " + self->where_ +
-                                                                " ended: " + error.message()),
+                self->fail(TransportError(Failure::broken_off, "the connection to " + self->where_ +
+                                                                   " ended: " + error.message()),
                            generation);
                 co_return;
             }
@@ -206,7 +208,7 @@ class OrderedConnection : public std::enable_shared_from_this<OrderedConnection<
             const std::string why = self->parser_.feed({buffer.data(), n}, replies);
             for (auto& reply : replies) {
                 if (self->waiting_.empty()) {
-                    self->fail(TransportError(Step::protocol,
+                    self->fail(TransportError(Failure::protocol,
                                               self->where_ + " sent a reply nobody asked for"),
                                generation);
                     co_return;
@@ -219,9 +221,9 @@ class OrderedConnection : public std::enable_shared_from_this<OrderedConnection<
                 if (pending->wake) pending->wake->cancel();
             }
             if (!why.empty()) {
-                self->fail(TransportError(Step::protocol, self->where_ + " sent what is not " +
-                                                              std::string(Protocol::name) +
-                                                              "'s protocol: " + why),
+                self->fail(TransportError(Failure::protocol, self->where_ + " sent what is not " +
+                                                                 std::string(Protocol::name) +
+                                                                 "'s protocol: " + why),
                            generation);
                 co_return;
             }

@@ -186,8 +186,8 @@ struct Connection::Impl {
     [[noreturn]] void broken(const std::string& what) {
         const std::string reason = conn ? trimmed(PQerrorMessage(conn)) : "";
         close();
-        throw TransportError(Step::broken_off, "the connection to " + where + " failed " + what +
-                                                   (reason.empty() ? "" : ": " + reason));
+        throw TransportError(Failure::broken_off, "the connection to " + where + " failed " + what +
+                                                      (reason.empty() ? "" : ": " + reason));
     }
 
     asio::awaitable<void> open() {
@@ -204,8 +204,9 @@ struct Connection::Impl {
         const auto refused = [&](const std::string& why) {
             const std::string reason = trimmed(PQerrorMessage(conn));
             close();
-            return TransportError(Step::connect, "connect to " + where + ": " + why + reason +
-                                                     " (is it running? ./workbook services start)");
+            return TransportError(Failure::connect,
+                                  "connect to " + where + ": " + why + reason +
+                                      " (is it running? ./workbook services start)");
         };
         if (PQstatus(conn) == CONNECTION_BAD) throw refused("");
         // libpq's rule: before the first PQconnectPoll, behave as if it had
@@ -303,7 +304,7 @@ struct Connection::Impl {
             if (e.code() == asio::error::operation_aborted && conn) cancel_on_server();
             close();
             if (e.code() == asio::error::operation_aborted) throw;
-            throw TransportError(Step::broken_off,
+            throw TransportError(Failure::broken_off,
                                  "the connection to " + where + " failed: " + e.code().message());
         }
     }
@@ -446,7 +447,7 @@ asio::awaitable<Result> Connection::query(std::string sql, std::vector<Param> pa
     const auto impl = impl_;
     const auto turn = co_await impl->turn.acquire();
     if (!impl->conn) {
-        throw TransportError(Step::connect,
+        throw TransportError(Failure::connect,
                              "the PostgreSQL connection is not open: co_await connect() first");
     }
     co_return co_await impl->guarded(impl->run(sql, params));
@@ -461,7 +462,7 @@ asio::awaitable<std::vector<Result>> Connection::pipeline(std::vector<Statement>
     const auto impl = impl_;
     const auto turn = co_await impl->turn.acquire();
     if (!impl->conn) {
-        throw TransportError(Step::connect,
+        throw TransportError(Failure::connect,
                              "the PostgreSQL connection is not open: co_await connect() first");
     }
     if (statements.empty()) co_return std::vector<Result>{};

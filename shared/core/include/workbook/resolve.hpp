@@ -15,7 +15,7 @@ namespace workbook {
 // An IP literal ("127.0.0.1", "::1") as it is, without a lookup; a name
 // through Asio's resolver, whose getaddrinfo blocks and so runs on a helper
 // thread of Asio's (which is why a client resolves once, not per
-// connection). Throws TransportError(Step::resolve) naming the host.
+// connection). Throws TransportError(Failure::resolve) naming the host.
 asio::awaitable<std::vector<asio::ip::tcp::endpoint>> resolve_endpoints(
     asio::any_io_executor executor, std::string host, unsigned short port);
 

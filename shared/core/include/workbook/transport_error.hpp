@@ -1,10 +1,10 @@
-// A request that got no usable answer, and the step at which it failed, as a
-// value. Both of the workbook's clients throw it: the blocking one on
-// cpp-httplib (blocking_client.hpp) and the asynchronous one on Asio
+// A request that got no usable answer, and what failed (a Failure: the
+// resolve, the connect, the certificate, ...), as a value. Both of the workbook's clients throw it:
+// the blocking one on cpp-httplib (blocking_client.hpp) and the asynchronous one on Asio
 // (http_client.hpp).
 //
 // Why a value and not only a message: the advice printed to a learner is
-// chosen from the step (describe_transport_failure switches on it). Choosing
+// chosen from the Failure (describe_transport_failure switches on it). Choosing
 // it by searching the message for words like "TLS" or "timed out" breaks the
 // day a message is reworded, and misleads when a message happens to hold two
 // of them: "TLS handshake ... timed out" is a slow server, not a wrong CA.
@@ -18,7 +18,7 @@
 
 namespace workbook {
 
-enum class Step {
+enum class Failure {
     ca_file,           // the CA certificates for HTTPS could not be loaded: nothing was sent
     resolve,           // the host name did not resolve
     connect,           // TCP connect refused or unreachable
@@ -36,16 +36,16 @@ enum class Step {
 };
 
 // "ca_file", "resolve", ... : for logs and test messages.
-std::string_view to_string(Step step);
+std::string_view to_string(Failure failure);
 
 class TransportError : public std::runtime_error {
   public:
-    TransportError(Step step, const std::string& message)
-        : std::runtime_error(message), step_(step) {}
-    Step step() const { return step_; }
+    TransportError(Failure failure, const std::string& message)
+        : std::runtime_error(message), failure_(failure) {}
+    Failure failure() const { return failure_; }
 
   private:
-    Step step_;
+    Failure failure_;
 };
 
 }  // namespace workbook

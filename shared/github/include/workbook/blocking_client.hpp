@@ -31,7 +31,7 @@ std::unique_ptr<httplib::Client> make_blocking_client(
     const ApiConfig& api, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // GET `target` on `client` (made for `api`) and return the whole response,
-// whatever its status, or throw TransportError naming the step that failed.
+// whatever its status, or throw TransportError naming what failed (a Failure).
 // On top of client.Get() it
 //   - caps the body at `max_body` bytes (cpp-httplib's client has no cap);
 //   - refuses a Content-Encoding it cannot decode, by name, rather than hand

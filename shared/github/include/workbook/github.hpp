@@ -106,16 +106,16 @@ RepoInfo parse_repo_info(std::string_view body);
 // A failed fetch, with a message for people (what happened, what to do).
 class FetchError : public std::runtime_error {
   public:
-    FetchError(std::string message, int status = 0, std::optional<Step> step = std::nullopt)
-        : std::runtime_error(std::move(message)), status_(status), step_(step) {}
+    FetchError(std::string message, int status = 0, std::optional<Failure> failure = std::nullopt)
+        : std::runtime_error(std::move(message)), status_(status), failure_(failure) {}
     // The HTTP status when the server answered, 0 when it never did.
     int status() const { return status_; }
-    // The step that failed when there was no usable answer (a TransportError).
-    std::optional<Step> step() const { return step_; }
+    // What failed when there was no usable answer (a TransportError).
+    std::optional<Failure> failure() const { return failure_; }
 
   private:
     int status_;
-    std::optional<Step> step_;
+    std::optional<Failure> failure_;
 };
 
 // The message for an HTTP status other than 200, using GitHub's JSON error
@@ -141,7 +141,7 @@ RepoInfo repo_info_from_answer(const ApiConfig& api, std::string_view full_name,
                                std::string_view retry_after);
 
 // The message for a request that got no usable answer: what happened (the
-// error's message) and the advice for the step at which it failed.
+// error's message) and the advice for what failed.
 std::string describe_transport_failure(const ApiConfig& api, std::string_view full_name,
                                        const TransportError& error);
 

@@ -60,7 +60,7 @@ struct ClientOptions {
     std::chrono::milliseconds read_timeout{
         10'000};  // from the request sent to the whole response read
     // The most a body may hold, counted after gzip is decoded; over it the
-    // request fails with Step::body_too_large.
+    // request fails with Failure::body_too_large.
     std::size_t max_body_bytes = 16 * 1024 * 1024;
     // At most this many connections being opened (TCP connect and TLS
     // handshake) at once; 0: no limit. Not a limit on requests in flight:
@@ -82,7 +82,7 @@ struct ClientOptions {
 // "connect to 127.0.0.1:8700: Connection refused", "timed out after 300 ms
 // waiting for the response from 127.0.0.1:8700", "the certificate of
 // localhost:8701 did not verify: unable to get local issuer certificate".
-using workbook::Step;
+using workbook::Failure;
 using workbook::TransportError;
 
 class Client {

@@ -45,7 +45,7 @@ inline bool is_redirect(int status) {
 // Where the Location header of a redirect answered to `target` on `from`
 // leads: an absolute URL, a scheme-relative "//host/path", an absolute path
 // or a path relative to the target's folder. Throws
-// TransportError(Step::redirect) for a Location it cannot follow.
+// TransportError(Failure::redirect) for a Location it cannot follow.
 struct Location {
     Origin origin;
     std::string target;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "workbook/fake_github.hpp"
+#include "workbook/stand_in.hpp"
 
 namespace workbook {
 

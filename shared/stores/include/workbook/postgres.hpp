@@ -123,7 +123,7 @@ class Connection {
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
-    // Connects. Throws workbook::TransportError (Step::connect) with
+    // Connects. Throws workbook::TransportError (Failure::connect) with
     // libpq's reason when the server cannot be reached or refuses.
     asio::awaitable<void> connect();
 

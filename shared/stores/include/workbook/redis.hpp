@@ -53,7 +53,7 @@ class Client {
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
 
-    // Connects. Throws workbook::TransportError (Step::connect) naming the
+    // Connects. Throws workbook::TransportError (Failure::connect) naming the
     // address when nothing answers there.
     asio::awaitable<void> connect();
 

@@ -1,4 +1,4 @@
-#include "workbook/fake_github.hpp"
+#include "workbook/stand_in.hpp"
 
 #include <sys/resource.h>
 
@@ -541,8 +541,8 @@ long long process_cpu_us() {
 
 }  // namespace
 
-struct FakeGithub::Impl {
-    FakeGithubOptions options;
+struct StandIn::Impl {
+    StandInOptions options;
     asio::io_context loop{1};  // one thread: the stand-in is itself an event loop
     std::optional<asio::ssl::context> tls;
     std::optional<asio::signal_set> signals;  // run() only
@@ -578,7 +578,7 @@ struct FakeGithub::Impl {
     std::mutex quota_mutex;
     std::unordered_map<std::string, Quota> quotas;
 
-    explicit Impl(FakeGithubOptions o) : options(std::move(o)) {
+    explicit Impl(StandInOptions o) : options(std::move(o)) {
         using ojson = nlohmann::ordered_json;
         for (std::size_t i = 0; i < std::size(samples); ++i) {
             const Sample& s = samples[i];
@@ -962,20 +962,19 @@ struct FakeGithub::Impl {
     }
 };
 
-FakeGithub::FakeGithub(FakeGithubOptions options)
-    : impl_(std::make_unique<Impl>(std::move(options))) {}
+StandIn::StandIn(StandInOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
-FakeGithub::~FakeGithub() {
+StandIn::~StandIn() {
     stop();
 }
 
-unsigned short FakeGithub::listen_http(const std::string& address, unsigned short port) {
+unsigned short StandIn::listen_http(const std::string& address, unsigned short port) {
     impl_->http_port = impl_->server->listen(address, port);
     return impl_->http_port;
 }
 
-unsigned short FakeGithub::listen_https(const std::string& address, unsigned short port,
-                                        const std::string& cert_file, const std::string& key_file) {
+unsigned short StandIn::listen_https(const std::string& address, unsigned short port,
+                                     const std::string& cert_file, const std::string& key_file) {
     auto& tls = impl_->tls.emplace(asio::ssl::context::tls_server);
     tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
@@ -994,11 +993,11 @@ unsigned short FakeGithub::listen_https(const std::string& address, unsigned sho
     return impl_->https_port;
 }
 
-void FakeGithub::start() {
+void StandIn::start() {
     impl_->thread = std::thread([this] { impl_->loop.run(); });
 }
 
-void FakeGithub::run() {
+void StandIn::run() {
     // In the foreground, Ctrl-C (SIGINT) and SIGTERM stop it gracefully.
     auto& signals = impl_->signals.emplace(impl_->loop, SIGINT, SIGTERM);
     signals.async_wait([this](std::error_code ec, int) {
@@ -1009,7 +1008,7 @@ void FakeGithub::run() {
     impl_->loop.run();
 }
 
-void FakeGithub::stop() {
+void StandIn::stop() {
     std::lock_guard lock(impl_->stop_mutex);
     if (!impl_->stopped) {
         impl_->stopped = true;
@@ -1025,7 +1024,7 @@ void FakeGithub::stop() {
         impl_->thread.join();
 }
 
-ApiConfig FakeGithub::http_api() const {
+ApiConfig StandIn::http_api() const {
     ApiConfig api;
     api.scheme = "http";
     api.host = "127.0.0.1";
@@ -1034,7 +1033,7 @@ ApiConfig FakeGithub::http_api() const {
     return api;
 }
 
-ApiConfig FakeGithub::https_api() const {
+ApiConfig StandIn::https_api() const {
     ApiConfig api = http_api();
     api.scheme = "https";
     api.host =
@@ -1044,11 +1043,11 @@ ApiConfig FakeGithub::https_api() const {
     return api;
 }
 
-Stats FakeGithub::stats() const {
+Stats StandIn::stats() const {
     return impl_->snapshot();
 }
 
-void FakeGithub::reset_stats() {
+void StandIn::reset_stats() {
     impl_->reset_stats();
 }
 

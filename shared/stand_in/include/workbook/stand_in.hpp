@@ -1,6 +1,7 @@
-// fake-github: the offline stand-in for the GitHub API that every chapter
-// talks to. It answers GET /repos/{owner}/{repo} with GitHub-shaped JSON
-// after a fixed latency, checks tokens, fails on demand, and counts what it
+// The stand-in: the offline GitHub API that every chapter talks to (the
+// program `fake-github` runs it; tests run it in-process, TestStandIn). It
+// answers GET /repos/{owner}/{repo} with GitHub-shaped JSON after a fixed
+// latency, checks tokens, fails on demand, and counts what it
 // sees, so tests can ask it how many requests were in flight at once.
 //
 // The statistics are a contract (tests, the timeline and the benchmarks read
@@ -11,7 +12,7 @@
 //    "log_truncated": false, "log_dropped": 0}
 // and POST /_stats/reset clears it (and every client's rate-limit count);
 // stats() and reset_stats() do the same in-process. The log keeps the first
-// FakeGithubOptions::max_log requests (--max-log); log_dropped counts the rest.
+// StandInOptions::max_log requests (--max-log); log_dropped counts the rest.
 //
 // Repositories: the twenty of workbook::repositories(), plus any number of
 // made-up ones named "workbook-bench/repo-N" (N = 0, 1, ...) for load tests.
@@ -74,7 +75,7 @@ inline constexpr RateLimit github_rate_limit{60, 5'000};
 // address), so only a run that asks for GitHub's limit meets it.
 inline constexpr RateLimit workbook_rate_limit{1'000'000, 1'000'000};
 
-struct FakeGithubOptions {
+struct StandInOptions {
     std::chrono::milliseconds latency{100};
     std::map<std::string, std::chrono::milliseconds> latency_for;  // per repository
     std::map<std::string, Fault> faults;                           // per repository
@@ -122,12 +123,12 @@ void reset_stand_in_stats(const ApiConfig& api);
 
 // The stand-in, running its own event loop on a thread of its own
 // (start()) or on the calling thread (run()).
-class FakeGithub {
+class StandIn {
   public:
-    explicit FakeGithub(FakeGithubOptions options = {});
-    ~FakeGithub();  // stops it
-    FakeGithub(const FakeGithub&) = delete;
-    FakeGithub& operator=(const FakeGithub&) = delete;
+    explicit StandIn(StandInOptions options = {});
+    ~StandIn();  // stops it
+    StandIn(const StandIn&) = delete;
+    StandIn& operator=(const StandIn&) = delete;
 
     // Listen before start()/run(); port 0 picks a free port. Return the port.
     unsigned short listen_http(const std::string& address = "127.0.0.1", unsigned short port = 0);

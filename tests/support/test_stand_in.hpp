@@ -1,8 +1,8 @@
 // The GitHub stand-in for a test, on a free port, in one of two places:
 //
-//   StandIn s;                                  // in this process, on a thread of its own
-//   StandIn s(quick({{"a/b", Fault::hang}}));   // ... with faults, 10 ms latency
-//   StandIn s(StandIn::Process{{"--latency", "5"}});  // a process of its own
+//   TestStandIn s;                                  // in this process, on a thread of its own
+//   TestStandIn s(quick({{"a/b", Fault::hang}}));   // ... with faults, 10 ms latency
+//   TestStandIn s(TestStandIn::Process{{"--latency", "5"}});  // a process of its own
 //
 // A process of its own is for tests that fork (a fork next to an in-process
 // server's thread can deadlock the child) or that count this process's
@@ -19,13 +19,13 @@
 #include <vector>
 
 #include "support/server_process.hpp"
-#include "workbook/fake_github.hpp"
+#include "workbook/stand_in.hpp"
 
 namespace workbook::testing {
 
-inline FakeGithubOptions quick(std::map<std::string, Fault> faults = {},
-                               std::chrono::milliseconds latency = std::chrono::milliseconds(10)) {
-    FakeGithubOptions options;
+inline StandInOptions quick(std::map<std::string, Fault> faults = {},
+                            std::chrono::milliseconds latency = std::chrono::milliseconds(10)) {
+    StandInOptions options;
     options.latency = latency;
     options.faults = std::move(faults);
     return options;
@@ -39,11 +39,11 @@ inline std::vector<std::string> bench_names(int n) {
     return names;
 }
 
-class StandIn {
+class TestStandIn {
   public:
     // In this process, plain HTTP or (tls) HTTPS with the workbook's CA.
-    explicit StandIn(FakeGithubOptions options = quick(), bool tls = false)
-        : in_process_(std::make_unique<FakeGithub>(std::move(options))) {
+    explicit TestStandIn(StandInOptions options = quick(), bool tls = false)
+        : in_process_(std::make_unique<StandIn>(std::move(options))) {
         if (tls) {
             in_process_->listen_https();
             api = in_process_->https_api();
@@ -60,7 +60,7 @@ class StandIn {
     };
     // As a process of its own: started with --port 0 --port-file, asked for
     // its statistics over HTTP, stopped with SIGTERM.
-    explicit StandIn(Process process) : process_(std::make_unique<ServerProcess>("stand-in")) {
+    explicit TestStandIn(Process process) : process_(std::make_unique<ServerProcess>("stand-in")) {
         const auto port_file = (process_->dir() / "port").string();
         std::vector<std::string> args = {WORKBOOK_FAKE_GITHUB, "--port",  "0",
                                          "--port-file",        port_file, "--quiet"};
@@ -74,8 +74,8 @@ class StandIn {
         api.port = process_->port();
     }
 
-    StandIn(const StandIn&) = delete;
-    StandIn& operator=(const StandIn&) = delete;
+    TestStandIn(const TestStandIn&) = delete;
+    TestStandIn& operator=(const TestStandIn&) = delete;
 
     // Where the stand-in listens; what a client is given.
     ApiConfig api;
@@ -93,7 +93,7 @@ class StandIn {
     pid_t pid() const { return process_ ? process_->pid() : -1; }
 
   private:
-    std::unique_ptr<FakeGithub> in_process_;
+    std::unique_ptr<StandIn> in_process_;
     std::unique_ptr<ServerProcess> process_;
 };
 
