@@ -90,6 +90,45 @@ function(workbook_todo_check ch nn dir spec)
   set_tests_properties(${ch}.stub.todos PROPERTIES LABELS ${ch})
 endfunction()
 
+# chapterNN.demo: the demo, run against a stand-in of its own, must print
+# `expect`; chapterNN.python: the slide's Python program beside the C++
+# (chapters/NN_topic/*.py), run the same way, skipped (77) where no Python 3
+# has the module it needs. `services`: demo-test.sh's --services argument.
+function(workbook_demo_tests ch dir expect services needs locks)
+  add_test(NAME ${ch}.demo
+    COMMAND bash "${CMAKE_SOURCE_DIR}/tests/support/demo-test.sh" ${services}
+            $<TARGET_FILE:fake-github> "${expect}" $<TARGET_FILE:${ch}>)
+  set_tests_properties(${ch}.demo PROPERTIES
+    LABELS ${ch} TIMEOUT 120 FIXTURES_REQUIRED "${needs}" RESOURCE_LOCK "${locks}")
+  file(GLOB python_programs CONFIGURE_DEPENDS "${dir}/*.py")
+  if(python_programs)
+    list(GET python_programs 0 python_program)
+    add_test(NAME ${ch}.python
+      COMMAND bash "${CMAKE_SOURCE_DIR}/tests/support/demo-test.sh" --python ${services}
+              $<TARGET_FILE:fake-github> "Execution time" "${python_program}")
+    set_tests_properties(${ch}.python PROPERTIES
+      LABELS ${ch} TIMEOUT 120 SKIP_RETURN_CODE 77 FIXTURES_REQUIRED "${needs}"
+      RESOURCE_LOCK "${locks}")
+  endif()
+endfunction()
+
+# chapterNN.stub.<case>: a test named "NN.n ..." checks TODO(NN.n), so on the
+# shipped stub (`program`, run with `env`) it must fail; and chapterNN.stub.todos.
+function(workbook_stub_tests ch nn dir spec cases program timeout env needs locks)
+  foreach(name IN LISTS cases)
+    if(name MATCHES "^${nn}\\.[0-9]+ ")
+      add_test(NAME "${ch}.stub.${name}" COMMAND ${program} "--test-case=${name}")
+      set_tests_properties("${ch}.stub.${name}" PROPERTIES
+        LABELS "${ch}" TIMEOUT ${timeout} WILL_FAIL TRUE FIXTURES_REQUIRED "${needs}"
+        RESOURCE_LOCK "${locks}")
+      if(env)
+        set_tests_properties("${ch}.stub.${name}" PROPERTIES ENVIRONMENT "${env}")
+      endif()
+    endif()
+  endforeach()
+  workbook_todo_check(${ch} ${nn} "${dir}" "${spec}")
+endfunction()
+
 # `out` = the targets of the wings named (show github -> workbook_show
 # workbook_github); at least one, or the chapter would link nothing.
 function(workbook_wing_targets out)
@@ -197,37 +236,11 @@ function(workbook_chapter nn topic)
     endforeach()
   endif()
 
-  add_test(NAME ${ch}.demo
-    COMMAND bash "${CMAKE_SOURCE_DIR}/tests/support/demo-test.sh" ${demo_services}
-            $<TARGET_FILE:fake-github> "${ARG_DEMO_EXPECT}" $<TARGET_FILE:${ch}>)
-  set_tests_properties(${ch}.demo PROPERTIES
-    LABELS ${ch} TIMEOUT 120 FIXTURES_REQUIRED "${needs}" RESOURCE_LOCK "${locks}")
-
-  # The slide's Python program beside the C++ (chapters/NN_topic/*.py), run
-  # the same way against a stand-in of its own; skipped (77) where no Python
-  # 3 has the module it needs.
-  file(GLOB python_programs CONFIGURE_DEPENDS "${dir}/*.py")
-  if(python_programs)
-    list(GET python_programs 0 python_program)
-    add_test(NAME ${ch}.python
-      COMMAND bash "${CMAKE_SOURCE_DIR}/tests/support/demo-test.sh" --python ${demo_services}
-              $<TARGET_FILE:fake-github> "Execution time" "${python_program}")
-    set_tests_properties(${ch}.python PROPERTIES
-      LABELS ${ch} TIMEOUT 120 SKIP_RETURN_CODE 77 FIXTURES_REQUIRED "${needs}"
-      RESOURCE_LOCK "${locks}")
-  endif()
+  workbook_demo_tests(${ch} "${dir}" "${ARG_DEMO_EXPECT}" "${demo_services}" "${needs}" "${locks}")
 
   if(WORKBOOK_STUB_CHECK)
-    # A test named "NN.n ..." checks TODO(NN.n); on the stub it must fail.
-    foreach(name IN LISTS cases)
-      if(name MATCHES "^${nn}\\.[0-9]+ ")
-        add_test(NAME "${ch}.stub.${name}" COMMAND ${ch}_stub_tests "--test-case=${name}")
-        set_tests_properties("${ch}.stub.${name}" PROPERTIES
-          LABELS "${ch}" TIMEOUT 60 WILL_FAIL TRUE FIXTURES_REQUIRED "${needs}"
-          RESOURCE_LOCK "${locks}")
-      endif()
-    endforeach()
-    workbook_todo_check(${ch} ${nn} "${dir}" "${spec}")
+    workbook_stub_tests(${ch} ${nn} "${dir}" "${spec}" "${cases}" ${ch}_stub_tests 60 ""
+      "${needs}" "${locks}")
   endif()
 endfunction()
 
@@ -312,19 +325,7 @@ function(workbook_testing_chapter nn topic)
       ENVIRONMENT "WORKBOOK_CH${nn}_PROGRAMS=${CMAKE_BINARY_DIR}/${ch}_yours_")
   endforeach()
 
-  add_test(NAME ${ch}.demo
-    COMMAND bash "${CMAKE_SOURCE_DIR}/tests/support/demo-test.sh"
-            $<TARGET_FILE:fake-github> "${ARG_DEMO_EXPECT}" $<TARGET_FILE:${ch}>)
-  set_tests_properties(${ch}.demo PROPERTIES LABELS ${ch} TIMEOUT 120 FIXTURES_REQUIRED ${ch}.build)
-  file(GLOB python_programs CONFIGURE_DEPENDS "${dir}/*.py")
-  if(python_programs)
-    list(GET python_programs 0 python_program)
-    add_test(NAME ${ch}.python
-      COMMAND bash "${CMAKE_SOURCE_DIR}/tests/support/demo-test.sh" --python
-              $<TARGET_FILE:fake-github> "Execution time" "${python_program}")
-    set_tests_properties(${ch}.python PROPERTIES
-      LABELS ${ch} TIMEOUT 120 SKIP_RETURN_CODE 77 FIXTURES_REQUIRED ${ch}.build)
-  endif()
+  workbook_demo_tests(${ch} "${dir}" "${ARG_DEMO_EXPECT}" "" ${ch}.build "")
 
   if(WORKBOOK_STUB_CHECK)
     if(WORKBOOK_SOLUTIONS)
@@ -332,14 +333,7 @@ function(workbook_testing_chapter nn topic)
     else()
       set(stub_prefix "${CMAKE_BINARY_DIR}/${ch}_yours_")
     endif()
-    foreach(name IN LISTS cases)
-      if(name MATCHES "^${nn}\\.[0-9]+ ")
-        add_test(NAME "${ch}.stub.${name}" COMMAND ${ch}_tests "--test-case=${name}")
-        set_tests_properties("${ch}.stub.${name}" PROPERTIES
-          LABELS "${ch}" TIMEOUT 120 WILL_FAIL TRUE FIXTURES_REQUIRED ${ch}.build
-          ENVIRONMENT "WORKBOOK_CH${nn}_PROGRAMS=${stub_prefix}")
-      endif()
-    endforeach()
-    workbook_todo_check(${ch} ${nn} "${dir}" "${spec}")
+    workbook_stub_tests(${ch} ${nn} "${dir}" "${spec}" "${cases}" ${ch}_tests 120
+      "WORKBOOK_CH${nn}_PROGRAMS=${stub_prefix}" ${ch}.build "")
   endif()
 endfunction()
