@@ -47,7 +47,7 @@
 #include "workbook/blocking_client.hpp"
 #include "workbook/limits.hpp"
 #include "workbook/resources.hpp"
-#include "workbook/stand_in.hpp"
+#include "workbook/stand_in_stats.hpp"
 #include "workbook/timeline.hpp"
 #include "workbook/timing.hpp"
 #include "workbook/whole_number.hpp"

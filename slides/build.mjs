@@ -21,7 +21,10 @@ import { planSlide } from './lib/layout.mjs';
 const SLIDES = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(SLIDES, '..');
 const REVEAL = path.join(SLIDES, 'node_modules', 'reveal.js');
-const CHAPTERS = Array.from({ length: 17 }, (_, n) => String(n).padStart(2, '0'));
+// The chapters, from their one list (chapters/chapters.json): each deck has
+// each of them once, in that order.
+const CHAPTERS = JSON.parse(fs.readFileSync(path.join(ROOT, 'chapters', 'chapters.json'), 'utf8'))
+  .chapters.map((c) => c.number);
 const STAMP = '.workbook-slides'; // marks a folder this script made, so it may clear it
 const MODELS = ['sync', 'threads', 'processes', 'futures', 'asio', 'asio-bounded'];
 
@@ -91,7 +94,7 @@ function parseDeck(text, sourceName, errors) {
     if ((m = t.match(/^@title\s+(.+)$/))) {
       deck.title = m[1];
     } else if ((m = t.match(/^@(section|chapter)\s+(\S+)$/))) {
-      if (m[1] === 'chapter' && !CHAPTERS.includes(m[2])) errors.push(`${where}: @chapter ${m[2]}: chapters are 00 to 16`);
+      if (m[1] === 'chapter' && !CHAPTERS.includes(m[2])) errors.push(`${where}: @chapter ${m[2]}: chapters are ${CHAPTERS[0]} to ${CHAPTERS[CHAPTERS.length - 1]} (chapters/chapters.json)`);
       slide = { lines: [], notes: null, classes: [], n: line.n };
       deck.stacks.push({ kind: m[1], id: m[2], slides: [slide], n: line.n });
     } else if (!slide) {

@@ -32,7 +32,9 @@ const MIN_DIMMED_CONTRAST = 3; // WCAG's figure for large text
 
 const SLIDES = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(SLIDES, '..');
-const CHAPTERS = Array.from({ length: 17 }, (_, n) => String(n).padStart(2, '0'));
+// The chapters, from their one list (chapters/chapters.json).
+const CHAPTERS = JSON.parse(fs.readFileSync(path.join(ROOT, 'chapters', 'chapters.json'), 'utf8'))
+  .chapters.map((c) => c.number);
 
 // The machine's network is closed: these keep Chromium from trying to reach
 // anything (updates, sync, QUIC probes) and from needing a GPU or a sandbox.

@@ -26,7 +26,7 @@
 #include "workbook/fetch_demo.hpp"
 #include "workbook/github_async.hpp"
 #include "workbook/services.hpp"
-#include "workbook/stand_in.hpp"
+#include "workbook/stand_in_stats.hpp"
 #include "workbook/step.hpp"
 #include "workbook/task_group.hpp"
 #include "workbook/timing.hpp"

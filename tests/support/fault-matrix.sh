@@ -51,10 +51,32 @@ source "$scripts/stand-in.sh"
 source "$scripts/ports.sh"
 
 usage='usage: fault-matrix.sh BUILD_DIR [--chapters "01 02 ..."] [--faults "401 ..."] [--table] [--jobs N] [--keep]'
-all_chapters=(01 02 03 04 07 08 11 12 13)
 all_faults=(401 403 404 500 malformed truncated reset hang 301 301-loop refused killed svc-refused svc-killed)
-api_chapters=" 01 02 03 04 07 08 12 "
-service_chapters=" 11 12 13 "
+# Which chapters meet which faults, and where each service chapter's server
+# is killed: from the one list of chapters (chapters/chapters.json,
+# "fault_matrix"). Printed as three lines: every column, the API ones, the
+# service ones; then "NN BYTES" per kill point.
+matrix_of_chapters=$(python3 - "$root/chapters/chapters.json" <<'PY'
+import json, sys
+chapters = [c for c in json.load(open(sys.argv[1]))["chapters"] if "fault_matrix" in c]
+kinds = lambda c: c["fault_matrix"]["faults"].split()
+print(" ".join(c["number"] for c in chapters))
+print(" ".join(c["number"] for c in chapters if "api" in kinds(c)))
+print(" ".join(c["number"] for c in chapters if "service" in kinds(c)))
+for c in chapters:
+    if "kill_at" in c["fault_matrix"]:
+        print(c["number"], c["fault_matrix"]["kill_at"])
+PY
+) || { echo "fault-matrix: cannot read chapters/chapters.json" >&2; exit 2; }
+{
+  read -r -a all_chapters
+  read -r api_line
+  read -r service_line
+  declare -A kill_at=()
+  while read -r nn bytes; do kill_at[$nn]=$bytes; done
+} <<<"$matrix_of_chapters"
+api_chapters=" $api_line "
+service_chapters=" $service_line "
 hard_timeout=60
 # A refused or killed server is seen at once; this long means the demo
 # waited for a timeout instead.
@@ -120,7 +142,7 @@ declare -A never_says=([hang]='server closed')
 #   13: 2,829 in all (as root; the user name in each of the 4 startup
 #       packets shifts it a little); the six speakers are in by 900 and the
 #       32 queries on the pool run from 915 to the end: 1,500 is among them.
-declare -A kill_at=([11]=50000 [12]=1500 [13]=1500)
+# (kill_at, read above from chapters/chapters.json: 11 50000, 12 1500, 13 1500.)
 # (The beginnings of lines, one a line.)
 declare -A kept_before_kill=(
   [11]=$'GET key -> hello world\n1000 INCRs, each awaited before the next'

@@ -18,7 +18,7 @@
 
 #include "workbook/limits.hpp"
 #include "workbook/nothrow.hpp"
-#include "workbook/stand_in.hpp"
+#include "workbook/stand_in_stats.hpp"
 
 using asio::ip::tcp;
 using workbook::nothrow;

@@ -4,15 +4,11 @@
 // latency, checks tokens, fails on demand, and counts what it
 // sees, so tests can ask it how many requests were in flight at once.
 //
-// The statistics are a contract (tests, the timeline and the benchmarks read
-// them): a request is in flight from the moment its head is parsed until just
-// before its response is written. GET /_stats returns
-//   {"requests": N, "in_flight": N, "max_in_flight": N,
-//    "log": [{"path": ..., "status": ..., "start_us": ..., "end_us": ...}, ...],
-//    "log_truncated": false, "log_dropped": 0}
-// and POST /_stats/reset clears it (and every client's rate-limit count);
-// stats() and reset_stats() do the same in-process. The log keeps the first
-// StandInOptions::max_log requests (--max-log); log_dropped counts the rest.
+// It counts what it serves (stand_in_stats.hpp, the contract its readers
+// rely on): GET /_stats, and POST /_stats/reset, which also clears every
+// client's rate-limit count; stats() and reset_stats() do the same
+// in-process. The log keeps the first StandInOptions::max_log requests
+// (--max-log); log_dropped counts the rest.
 //
 // Repositories: the twenty of workbook::repositories(), plus any number of
 // made-up ones named "workbook-bench/repo-N" (N = 0, 1, ...) for load tests.
@@ -36,6 +32,7 @@
 #include <vector>
 
 #include "workbook/github.hpp"
+#include "workbook/stand_in_stats.hpp"
 
 namespace workbook {
 
@@ -89,37 +86,6 @@ struct StandInOptions {
         60'000};           // a keep-alive connection with nothing sent is closed
     bool verbose = false;  // print each connection problem on stderr
 };
-
-struct StatsEntry {
-    std::string path;
-    int status = 0;          // 0: never answered (a hang cut short by stop); 499: the client
-                             // hung up before its answer (nginx's code), its handler cancelled
-    long long start_us = 0;  // since the statistics were last reset
-    long long end_us = 0;
-};
-
-struct Stats {
-    long long requests = 0;
-    long long in_flight = 0;
-    long long max_in_flight = 0;
-    std::vector<StatsEntry> log;  // the first max_log requests since the last reset
-    long long log_dropped = 0;    // requests past max_log ("log_truncated": true in /_stats)
-    long long connections = 0;  // open right now, idle ones too, not GET /_stats's own (not reset)
-    // The stand-in process's CPU (user + system, all threads) per request
-    // since the last reset, in microseconds; 0 before the first request.
-    // Its own figure only when it runs as a process of its own.
-    double cpu_us_per_request = 0;
-};
-
-std::string to_json(const Stats& stats);
-// Reads what GET /_stats returns. Throws ParseError on anything else.
-Stats stats_from_json(std::string_view json);
-
-// The statistics of a stand-in that runs as a process of its own (the
-// bench's, a test's), over HTTP: GET /_stats, and POST /_stats/reset. Throw
-// std::runtime_error saying which stand-in could not be reached.
-Stats read_stand_in_stats(const ApiConfig& api);
-void reset_stand_in_stats(const ApiConfig& api);
 
 // The stand-in, running its own event loop on a thread of its own
 // (start()) or on the calling thread (run()).

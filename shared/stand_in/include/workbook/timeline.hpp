@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "workbook/stand_in.hpp"
+#include "workbook/stand_in_stats.hpp"
 
 namespace workbook {
 
