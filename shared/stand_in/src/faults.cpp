@@ -1,4 +1,4 @@
-// The faults a repository can be given, by name (--fault REPO=NAME).
+// The faults a repository can be given, by name (fake-github --fault OWNER/NAME=KIND).
 #include <map>
 #include <stdexcept>
 #include <string>
