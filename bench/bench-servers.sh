@@ -14,10 +14,12 @@
 # NAME: floor chapter16 chapter09 stand-in chapter10 nginx aiohttp.
 # The workbook's own are the release build's (build/release).
 
+# The workbook's root, this file's folder's parent: its scripts are there.
+bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=shared/scripts/ports.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../shared/scripts/ports.sh"
+source "$bench_root/shared/scripts/ports.sh"
 # shellcheck source=shared/scripts/find-python.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../shared/scripts/find-python.sh"
+source "$bench_root/shared/scripts/find-python.sh"
 
 nginx_binary() {
   command -v nginx 2>/dev/null && return
